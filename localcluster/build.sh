@@ -10,6 +10,13 @@ out=$root/.local/bin
 mkdir -p "$out"
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
 
+# openssl signs the local cluster's certificates (localcluster/pki.ts).
+if ! command -v openssl >/dev/null; then
+  echo "[cluster:build] installing openssl (Debian package)"
+  apt-get update -qq && apt-get install -y -qq openssl >/dev/null
+fi
+command -v go >/dev/null || { echo "[cluster:build] Go is required (https://go.dev/doc/install)" >&2; exit 1; }
+
 K8S_VERSION=v1.34.10
 SERVING_VERSION=v0.49.1
 
@@ -57,7 +64,7 @@ want kube-controller-manager && build kube-controller-manager k8s k8s.io/kuberne
 want kube-scheduler && build kube-scheduler k8s k8s.io/kubernetes/cmd/kube-scheduler "$(k8s_ldflags)"
 want kubectl && build kubectl k8s k8s.io/kubernetes/cmd/kubectl "$(k8s_ldflags)"
 want kwok && build kwok kwok sigs.k8s.io/kwok/cmd/kwok
-want apiserver_receive_adapter && build apiserver_receive_adapter knative knative.dev/eventing/cmd/apiserver_receive_adapter
+want apiserver_receive_adapter && build apiserver_receive_adapter knative ./cmd/apiserver-adapter
 
 # Data files from the module cache: KWOK stages and the Knative CRDs (copied, the cache is read-only).
 data=$root/.local/data
@@ -72,7 +79,7 @@ ev_dir=$(modpath knative knative.dev/eventing)
 for f in apiserversource pingsource broker trigger; do
   install -m 0644 "$ev_dir/config/core/resources/$f.yaml" "$data/knative-crds/eventing-$f.yaml"
 done
-sv_dir=$(cd "$here/tools/knative" && go mod download -json "knative.dev/serving@$SERVING_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+sv_dir=$(cd "$(mktemp -d)" && GOFLAGS= go mod download -json "knative.dev/serving@$SERVING_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
 for f in service configuration revision route; do
   install -m 0644 "$sv_dir/config/core/300-resources/$f.yaml" "$data/knative-crds/serving-$f.yaml"
 done

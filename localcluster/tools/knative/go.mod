@@ -2,7 +2,12 @@ module gpss-operator/localcluster/tools/knative
 
 go 1.25.0
 
-tool knative.dev/eventing/cmd/apiserver_receive_adapter
+// The adapter main lives in cmd/apiserver-adapter (health probes off, see there).
+
+require (
+	knative.dev/eventing v0.49.2
+	knative.dev/pkg v0.0.0-20260531000007-52dbd5ece63f
+)
 
 require (
 	github.com/antlr/antlr4/runtime/Go/antlr v1.4.10 // indirect
@@ -93,8 +98,6 @@ require (
 	k8s.io/klog/v2 v2.130.1 // indirect
 	k8s.io/kube-openapi v0.0.0-20250910181357-589584f1c912 // indirect
 	k8s.io/utils v0.0.0-20251002143259-bc988d571ff4 // indirect
-	knative.dev/eventing v0.49.2 // indirect
-	knative.dev/pkg v0.0.0-20260531000007-52dbd5ece63f // indirect
 	sigs.k8s.io/gateway-api v1.1.0 // indirect
 	sigs.k8s.io/json v0.0.0-20250730193827-2d320260d730 // indirect
 	sigs.k8s.io/randfill v1.0.0 // indirect

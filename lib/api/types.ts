@@ -1,0 +1,190 @@
+// The GpssCluster API (gpss.gpdb.io/v1). Spec field names keep the original GPSS operator's
+// snake_case so existing manifests apply unchanged; status follows Kubernetes conventions.
+
+export const GROUP = 'gpss.gpdb.io';
+export const VERSION = 'v1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const KIND = 'GpssCluster';
+export const PLURAL = 'gpssclusters';
+
+export type ServiceType = 'LoadBalancer' | 'NodePort' | 'ClusterIP';
+export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
+export type AntiAffinity = 'preferred' | 'required' | 'none';
+
+export interface ResourceRequirements {
+  limits?: Record<string, string>;
+  requests?: Record<string, string>;
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  tolerationSeconds?: number;
+}
+
+export interface GpssClusterSpec {
+  /** Number of GPSS instances; 0 stops the cluster but keeps the CR. */
+  size: number;
+  image: string;
+  service?: { gpss?: ServiceType; gpfdist?: ServiceType };
+  resources?: ResourceRequirements;
+  pull_policy?: PullPolicy;
+  pull_secret?: string;
+  /** The user's GPSS JSON config, as a string (the original operator's format). */
+  gpss_config: string;
+  /** Pause all actions; status keeps being reported. */
+  maintenance?: boolean;
+  node_selector?: Record<string, string>;
+  tolerations?: Toleration[];
+  anti_affinity?: AntiAffinity;
+  termination_grace_seconds?: number;
+  /** Bound on each finalizer wait before the step is forced. */
+  finalize_timeout_seconds?: number;
+  /** How long an instance may sit on an unreachable node before health replaces it. */
+  failover_after_seconds?: number;
+}
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
+
+export type Phase =
+  | 'Creating'
+  | 'Ready'
+  | 'Updating'
+  | 'Scaling'
+  | 'Degraded'
+  | 'Invalid'
+  | 'Maintenance'
+  | 'Deleting'
+  | 'Stopped';
+
+export interface InstanceStatus {
+  name: string;
+  node?: string;
+  ready: boolean;
+  restarts: number;
+  /** host:port that Greenplum segments dial for this instance's gpfdist. */
+  gpfdistAddress?: string;
+  lastProblem?: string;
+}
+
+export interface GpssClusterStatus {
+  phase?: Phase;
+  conditions?: Condition[];
+  observedGeneration?: number;
+  replicas?: number;
+  readyReplicas?: number;
+  selector?: string;
+  /** host:port of the load-balanced gRPC endpoint (for gpsscli --gpss-host/--gpss-port). */
+  gpssAddress?: string;
+  instances?: InstanceStatus[];
+}
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  deletionTimestamp?: string;
+  creationTimestamp?: string;
+  ownerReferences?: OwnerReference[];
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface GpssCluster {
+  apiVersion: typeof API_VERSION;
+  kind: typeof KIND;
+  metadata: ObjectMeta;
+  spec: GpssClusterSpec;
+  status?: GpssClusterStatus;
+}
+
+/** Defaults the CRD schema fills in; builders apply them again so a CR read without defaulting is safe. */
+export const DEFAULTS = {
+  size: 1,
+  serviceType: 'LoadBalancer' as ServiceType,
+  pullPolicy: 'IfNotPresent' as PullPolicy,
+  resources: {
+    requests: { cpu: '2', memory: '2Gi' },
+    limits: { cpu: '8', memory: '16Gi' },
+  } satisfies ResourceRequirements,
+  antiAffinity: 'preferred' as AntiAffinity,
+  terminationGraceSeconds: 60,
+  failoverAfterSeconds: 60,
+} as const;
+
+/** Finalize waits default to the grace period plus a margin for the API to observe the exit. */
+export function finalizeTimeoutSeconds(spec: GpssClusterSpec): number {
+  return spec.finalize_timeout_seconds ?? (spec.termination_grace_seconds ?? DEFAULTS.terminationGraceSeconds) + 60;
+}
+
+export const LABELS = {
+  name: 'app.kubernetes.io/name',
+  instance: 'app.kubernetes.io/instance',
+  managedBy: 'app.kubernetes.io/managed-by',
+  component: 'app.kubernetes.io/component',
+} as const;
+
+export const APP_NAME = 'gpss';
+export const MANAGED_BY = 'gpss-operator';
+
+export const FINALIZERS = {
+  cluster: 'gpss.gpdb.io/finalizer',
+  instance: 'gpss.gpdb.io/instance',
+} as const;
+
+export const FIELD_MANAGERS = {
+  reconcile: 'gpss-reconcile',
+  finalize: 'gpss-finalize',
+  health: 'gpss-health',
+} as const;
+
+export function clusterKey(c: { metadata: { namespace?: string; name: string } }): string {
+  return `${c.metadata.namespace ?? ''}/${c.metadata.name}`;
+}
+
+/** Labels and annotations the operator sets on its children beyond the app.kubernetes.io set. */
+export const GPSS_LABELS = {
+  /** On each per-instance gpfdist Service: the StatefulSet ordinal it fronts. */
+  instanceOrdinal: 'gpss.gpdb.io/instance-ordinal',
+  /** Set by the StatefulSet controller on each pod; selects exactly one instance. */
+  podName: 'statefulset.kubernetes.io/pod-name',
+} as const;
+
+export const GPSS_ANNOTATIONS = {
+  /** On the pod template: digest of the user's gpss_config, so a config change rolls the instances. */
+  configChecksum: 'gpss.gpdb.io/config-checksum',
+} as const;
+
+/** Values of LABELS.component, so label-selected lists can tell the children apart. */
+export const COMPONENTS = {
+  instance: 'gpss',
+  headlessService: 'headless',
+  gpssService: 'gpss-service',
+  gpfdistService: 'gpfdist',
+  instanceConfig: 'instance-config',
+  disruptionBudget: 'pdb',
+} as const;
+
+/** Where each instance's rendered config is mounted (one file per pod: `${podName}.json`). */
+export const GPSS_CONFIG_DIR = '/etc/gpss';

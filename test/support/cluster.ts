@@ -1,0 +1,103 @@
+// Gives integration tests one embedded cluster per test run (started on first use, reused by every
+// later test file) and a fresh namespace per suite.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { health, up } from '../../localcluster/cluster';
+import { defaultConfig, REPO_ROOT } from '../../localcluster/config';
+import { type RunResult, kubectl as runKubectl } from '../../localcluster/kubectl';
+import { delay } from '../../localcluster/process';
+
+export const OWNED_MARKER = join(REPO_ROOT, '.local', 'cluster-started-by-tests');
+const LOCK = join(REPO_ROOT, '.local', 'cluster-start.lock');
+
+export interface SharedCluster {
+  kubeconfig: string;
+  binDir: string;
+  dataDir: string;
+  kubectl(args: string[], opts?: { input?: string; timeoutMs?: number }): Promise<RunResult>;
+}
+
+let cached: Promise<SharedCluster> | undefined;
+
+export function sharedCluster(): Promise<SharedCluster> {
+  cached ??= start();
+  return cached;
+}
+
+async function start(): Promise<SharedCluster> {
+  const cfg = defaultConfig();
+  if (!(await health(cfg))?.running) {
+    mkdirSync(join(REPO_ROOT, '.local'), { recursive: true });
+    await withLock(async () => {
+      if ((await health(cfg))?.running) return;
+      await up(cfg, (m) => console.log(`[cluster] ${m}`));
+      writeFileSync(OWNED_MARKER, `${process.pid}\n`);
+    });
+  }
+  return {
+    kubeconfig: cfg.kubeconfigPath,
+    binDir: cfg.binDir,
+    dataDir: cfg.dataDir,
+    kubectl: (args, opts) => runKubectl(cfg.binDir, cfg.kubeconfigPath, args, opts),
+  };
+}
+
+async function withLock(fn: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (true) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      if (Date.now() > deadline)
+        throw new Error(`could not take ${LOCK}; remove it if no test run is active`);
+      await delay(200);
+    }
+  }
+  try {
+    await fn();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
+/** A new namespace named after the suite; delete it with the returned cleanup when the suite ends. */
+export async function freshNamespace(prefix: string): Promise<string> {
+  const c = await sharedCluster();
+  const ns = `${prefix}-${randomBytes(3).toString('hex')}`.toLowerCase();
+  const r = await c.kubectl(['create', 'namespace', ns]);
+  if (r.code !== 0) throw new Error(`creating namespace ${ns}: ${r.stderr}`);
+  return ns;
+}
+
+export async function deleteNamespace(ns: string): Promise<void> {
+  const c = await sharedCluster();
+  await c.kubectl(['delete', 'namespace', ns, '--wait=false', '--ignore-not-found']);
+}
+
+/** Polls cond until it returns a truthy value; fails with what was last seen after the timeout. */
+export async function waitFor<T>(
+  what: string,
+  cond: () => Promise<T | undefined | false>,
+  { timeoutMs = 30_000, intervalMs = 100 } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await cond();
+      if (v) return v;
+    } catch (err) {
+      lastErr = err;
+    }
+    await delay(intervalMs);
+  }
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? `: ${String(lastErr)}` : ''}`,
+  );
+}
+
+export function clusterIsOwnedByTests(): boolean {
+  return existsSync(OWNED_MARKER);
+}
