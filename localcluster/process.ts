@@ -2,7 +2,7 @@
 // them, one log file each, and stopped by pid only after checking the pid still runs our binary
 // (a pid from a crashed run may have been reused by an unrelated process).
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export interface Started {
@@ -28,7 +28,8 @@ export function startDetached(
   closeSync(fd);
   if (child.pid === undefined) throw new Error(`${name}: failed to start ${binary}`);
   child.unref();
-  return { name, pid: child.pid, binary, log };
+  // The resolved path: a rebuild may re-point the symlink while this process keeps running.
+  return { name, pid: child.pid, binary: realpathSync(binary), log };
 }
 
 export function isAlive(pid: number): boolean {

@@ -135,7 +135,9 @@ export const DEFAULTS = {
 
 /** Finalize waits default to the grace period plus a margin for the API to observe the exit. */
 export function finalizeTimeoutSeconds(spec: GpssClusterSpec): number {
-  return spec.finalize_timeout_seconds ?? (spec.termination_grace_seconds ?? DEFAULTS.terminationGraceSeconds) + 60;
+  return (
+    spec.finalize_timeout_seconds ?? (spec.termination_grace_seconds ?? DEFAULTS.terminationGraceSeconds) + 60
+  );
 }
 
 export const LABELS = {
@@ -188,3 +190,17 @@ export const COMPONENTS = {
 
 /** Where each instance's rendered config is mounted (one file per pod: `${podName}.json`). */
 export const GPSS_CONFIG_DIR = '/etc/gpss';
+
+/**
+ * Bounds the CRD enforces (manifests/crd/gpssclusters.gpss.gpdb.io.yaml), for code that derives
+ * names or sizes from a spec. The name bound keeps `${name}-gpfdist-${ordinal}` within a DNS label
+ * and the StatefulSet name (the CR name) within the 52 characters its pods' revision label allows.
+ */
+export const SPEC_LIMITS = {
+  maxSize: 256,
+  maxNameLength: 40,
+  maxGpssConfigLength: 32768,
+  terminationGraceSeconds: { min: 0, max: 3600 },
+  finalizeTimeoutSeconds: { min: 1, max: 86400 },
+  failoverAfterSeconds: { min: 5, max: 86400 },
+} as const;

@@ -1,0 +1,406 @@
+// Reconciles one GpssCluster: validate, observe, build the desired children with the pure builders,
+// apply only what differs (server-side apply, field manager gpss-reconcile), write this function's
+// status conditions only when they change. Everything it needs is re-read: the event is only a hint.
+import { FIELD_MANAGERS, type GpssCluster } from '../../lib/api/types';
+import { clusterIdOf, validateGpssConfig } from '../../lib/api/validate-config';
+import { applyReason, withAppliedHash } from '../../lib/apply/diff';
+import {
+  buildDesired,
+  type DesiredState,
+  formatAddress,
+  gpfdistServiceType,
+  gpssAddress,
+  gpssServiceType,
+  instancePodName,
+  nameProblems,
+  nodeInfo,
+  selectorString,
+} from '../../lib/desired';
+import type { KubeClient } from '../../lib/k8s/client';
+import type { Logger } from '../../lib/log';
+import { type Observed, observeCluster, type Pod, type Svc } from '../../lib/observe';
+import { recordEvent } from '../../lib/record-event';
+import {
+  type ConditionInput,
+  conditionsMatch,
+  findCondition,
+  setCondition,
+} from '../../lib/status/conditions';
+
+const MANAGER = FIELD_MANAGERS.reconcile;
+/** On the instance ConfigMap: the Cluster.Id the cluster runs with (a change would orphan its etcd state). */
+export const CLUSTER_ID_ANNOTATION = 'gpss.gpdb.io/cluster-id';
+/** On the instance ConfigMap: `restart-<ordinal>: <pod uid>` marks a running instance whose address changed. */
+export const RESTART_PREFIX = 'gpss.gpdb.io/restart-';
+
+export interface ReconcileResult {
+  outcome: 'gone' | 'deleting' | 'invalid' | 'maintenance' | 'applied' | 'unchanged';
+  applied: string[];
+}
+
+interface Ctx {
+  kube: KubeClient;
+  log: Logger;
+  now: () => Date;
+}
+
+export async function reconcileCluster(ctx: Ctx, namespace: string, name: string): Promise<ReconcileResult> {
+  const { kube, log } = ctx;
+  const cr = await kube.get<GpssCluster>('gpssclusters', namespace, name);
+  if (!cr) return { outcome: 'gone', applied: [] };
+  if (cr.metadata.deletionTimestamp) return { outcome: 'deleting', applied: [] };
+
+  const invalid = await configProblems(kube, cr);
+  const gen = cr.metadata.generation;
+  if (invalid) {
+    log.warn(
+      { reason: invalid.reason, problem: invalid.message },
+      'configuration rejected; cluster keeps its last valid config',
+    );
+    const changed = await writeStatus(ctx, cr, [
+      {
+        type: 'ConfigValid',
+        status: 'False',
+        reason: invalid.reason,
+        message: invalid.message,
+        observedGeneration: gen,
+      },
+    ]);
+    if (changed) {
+      await recordEvent(
+        kube,
+        cr,
+        {
+          type: 'Warning',
+          reason: invalid.reason,
+          message: invalid.message,
+          occurrence: `${gen}`,
+          component: MANAGER,
+        },
+        ctx.now(),
+      );
+    }
+    return { outcome: 'invalid', applied: [] };
+  }
+
+  const nodePorts = gpfdistServiceType(cr) === 'NodePort' || gpssServiceType(cr) === 'NodePort';
+  const observed = await observeCluster(kube, cr, { nodes: nodePorts });
+  const valid: ConditionInput = {
+    type: 'ConfigValid',
+    status: 'True',
+    reason: 'Valid',
+    message: 'gpss_config is valid',
+    observedGeneration: gen,
+  };
+
+  if (cr.spec.maintenance) {
+    log.info({ decision: 'maintenance' }, 'maintenance mode: observing only');
+    await writeStatus(
+      ctx,
+      cr,
+      [
+        valid,
+        {
+          type: 'Progressing',
+          status: 'False',
+          reason: 'Maintenance',
+          message: 'spec.maintenance is true: no changes are made',
+          observedGeneration: gen,
+        },
+      ],
+      observed,
+    );
+    return { outcome: 'maintenance', applied: [] };
+  }
+
+  const applied: string[] = [];
+  const apply = async (
+    obj: {
+      apiVersion: string;
+      kind: string;
+      metadata: { name: string; namespace: string; annotations?: Record<string, string> };
+    },
+    live: { metadata: { annotations?: Record<string, string> } } | undefined,
+  ) => {
+    const want = withAppliedHash(obj);
+    const why = applyReason(want, live);
+    if (!why) return undefined;
+    log.info(
+      { decision: 'apply', kind: obj.kind, name: obj.metadata.name, why },
+      `apply ${obj.kind} ${obj.metadata.name}`,
+    );
+    applied.push(`${obj.kind}/${obj.metadata.name}`);
+    return kube.apply<unknown>(want, { fieldManager: MANAGER, force: true });
+  };
+
+  // Services first: a NodePort or LoadBalancer address exists only once its Service does, and the
+  // instance configs are rendered from those addresses (second pass, same event).
+  let desired = buildDesired(cr, observed);
+  const services = [...observed.services];
+  const byName = (n: string) => services.find((s) => s.metadata.name === n);
+  const applyServices = async (d: DesiredState) => {
+    let any = false;
+    for (const svc of [d.headless, d.gpssService, ...d.gpfdistServices]) {
+      const res = (await apply(svc, byName(svc.metadata.name))) as Svc | undefined;
+      if (res) {
+        any = true;
+        const i = services.findIndex((s) => s.metadata.name === svc.metadata.name);
+        if (i >= 0) services[i] = res;
+        else services.push(res);
+      }
+    }
+    return any;
+  };
+  if (await applyServices(desired)) {
+    desired = buildDesired(cr, { ...observed, services });
+    await applyServices(desired);
+  }
+
+  const configMap = withInstanceAnnotations(cr, desired, observed);
+  await apply(configMap, observed.configMap);
+  const sts = desired.statefulSet;
+  const prevReplicas = observed.statefulSet?.spec?.replicas;
+  if (await apply(sts, observed.statefulSet)) {
+    if (prevReplicas !== undefined && prevReplicas !== sts.spec.replicas) {
+      await recordEvent(
+        kube,
+        cr,
+        {
+          type: 'Normal',
+          reason: 'Scaled',
+          message: `StatefulSet scaled from ${prevReplicas} to ${sts.spec.replicas}`,
+          occurrence: `${gen}-${prevReplicas}`,
+          component: MANAGER,
+        },
+        ctx.now(),
+      );
+    }
+  }
+  if (desired.pdb) await apply(desired.pdb, observed.pdb as never);
+  else if (observed.pdb) {
+    log.info({ decision: 'delete', kind: 'PodDisruptionBudget' }, 'size < 2: delete the disruption budget');
+    await kube.delete('poddisruptionbudgets', namespace, observed.pdb.metadata!.name!);
+    applied.push('delete PodDisruptionBudget');
+  }
+  await deleteSurplusServices(ctx, cr, desired, services, observed.pods, applied);
+  await restartReaddressedInstances(ctx, cr, configMap.metadata.annotations ?? {}, observed.pods, applied);
+
+  const pending = desired.instances.filter((i) => i.pending && !i.address);
+  const addressCond: ConditionInput =
+    pending.length === 0
+      ? {
+          type: 'ExternalAddressReady',
+          status: 'True',
+          reason: 'AddressesAssigned',
+          message: `${desired.instances.length} instance address(es) assigned`,
+          observedGeneration: gen,
+        }
+      : {
+          type: 'ExternalAddressReady',
+          status: 'False',
+          reason: 'AddressPending',
+          message: pending.map((p) => `${p.serviceName}: ${p.pending}`).join('; '),
+          observedGeneration: gen,
+        };
+  await writeStatus(ctx, cr, [valid, progressing(cr, observed, applied), addressCond], {
+    ...observed,
+    services,
+  });
+  return { outcome: applied.length ? 'applied' : 'unchanged', applied };
+}
+
+function progressing(cr: GpssCluster, o: Observed, applied: string[]): ConditionInput {
+  const gen = cr.metadata.generation;
+  const st = o.statefulSet?.status;
+  const size = cr.spec.size ?? 1;
+  if (
+    applied.length ||
+    !st ||
+    st.observedGeneration !== o.statefulSet?.metadata.generation ||
+    (st.updatedReplicas ?? 0) < size ||
+    (st.readyReplicas ?? 0) < size ||
+    (st.replicas ?? 0) !== size
+  ) {
+    const msg = st
+      ? `${st.readyReplicas ?? 0}/${size} ready, ${st.updatedReplicas ?? 0}/${size} updated`
+      : 'creating the StatefulSet';
+    return {
+      type: 'Progressing',
+      status: 'True',
+      reason: applied.length ? 'Applying' : 'RollingOut',
+      message: msg,
+      observedGeneration: gen,
+    };
+  }
+  return {
+    type: 'Progressing',
+    status: 'False',
+    reason: 'Converged',
+    message: `${size} instance(s) at the desired spec`,
+    observedGeneration: gen,
+  };
+}
+
+async function configProblems(
+  kube: KubeClient,
+  cr: GpssCluster,
+): Promise<{ reason: string; message: string } | undefined> {
+  const problems = [
+    ...validateGpssConfig(cr.spec.gpss_config).map((p) => `${p.path}: ${p.message}`),
+    ...nameProblems(cr),
+  ];
+  if (problems.length) return { reason: 'InvalidConfig', message: problems.join('; ') };
+  const id = clusterIdOf(cr.spec.gpss_config);
+  const ns = cr.metadata.namespace!;
+  const cm = await kube.get<{ metadata: { annotations?: Record<string, string> } }>(
+    'configmaps',
+    ns,
+    `${cr.metadata.name}-instance-config`,
+  );
+  const running = cm?.metadata.annotations?.[CLUSTER_ID_ANNOTATION];
+  if (running && running !== id) {
+    return {
+      reason: 'ClusterIdChanged',
+      message: `gpss_config.Cluster.Id changed from "${running}" to "${id}": the running instances keep their jobs in etcd under the old Id; recreate the cluster to change it`,
+    };
+  }
+  const siblings = await kube.list<GpssCluster>('gpssclusters', ns);
+  const dup = siblings.items.find(
+    (o) =>
+      o.metadata.uid !== cr.metadata.uid &&
+      !o.metadata.deletionTimestamp &&
+      clusterIdOf(o.spec.gpss_config) === id,
+  );
+  if (dup)
+    return {
+      reason: 'DuplicateClusterId',
+      message: `gpss_config.Cluster.Id "${id}" is already used by GpssCluster ${dup.metadata.name} in this namespace`,
+    };
+  return undefined;
+}
+
+/** The ConfigMap to apply: the running Cluster.Id, and restart marks for instances whose address changed. */
+function withInstanceAnnotations(cr: GpssCluster, d: DesiredState, o: Observed) {
+  const annotations: Record<string, string> = {
+    ...d.configMap.metadata.annotations,
+    [CLUSTER_ID_ANNOTATION]: clusterIdOf(cr.spec.gpss_config) ?? '',
+  };
+  const live = o.configMap?.metadata.annotations ?? {};
+  for (const inst of d.instances) {
+    const pod = o.pods.find((p) => p.metadata.name === inst.podName);
+    const key = `${RESTART_PREFIX}${inst.ordinal}`;
+    if (!pod?.metadata.uid) continue;
+    // A mark stays until the pod it names is gone; a new mark names the pod that still runs the old address.
+    if (live[key] === pod.metadata.uid) annotations[key] = pod.metadata.uid;
+    else if (inst.addressChanged) annotations[key] = pod.metadata.uid;
+  }
+  return { ...d.configMap, metadata: { ...d.configMap.metadata, annotations } };
+}
+
+/** Restarts, one at a time, instances still running with an address that changed (GPSS reads it once). */
+async function restartReaddressedInstances(
+  ctx: Ctx,
+  cr: GpssCluster,
+  annotations: Record<string, string>,
+  pods: Pod[],
+  applied: string[],
+) {
+  const marked = Object.entries(annotations).filter(([k]) => k.startsWith(RESTART_PREFIX));
+  if (marked.length === 0) return;
+  const busy = pods.some(
+    (p) =>
+      p.metadata.deletionTimestamp ||
+      !p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+  );
+  if (busy) return; // one at a time: wait until every instance is Ready again
+  const [key, uid] = marked.sort()[0];
+  const pod = pods.find((p) => p.metadata.uid === uid);
+  if (!pod) return;
+  ctx.log.info(
+    { decision: 'restart', pod: pod.metadata.name, mark: key },
+    'restart instance: its advertised address changed',
+  );
+  await ctx.kube.delete('pods', cr.metadata.namespace!, pod.metadata.name, { preconditions: { uid } });
+  applied.push(`restart Pod/${pod.metadata.name}`);
+  await recordEvent(
+    ctx.kube,
+    cr,
+    {
+      type: 'Normal',
+      reason: 'InstanceReaddressed',
+      message: `restarted ${pod.metadata.name} so it advertises its new gpfdist address`,
+      occurrence: uid,
+      component: MANAGER,
+    },
+    ctx.now(),
+  );
+}
+
+/** Per-instance Services beyond size, once their pod is gone (finalize owns the ordering while it runs). */
+async function deleteSurplusServices(
+  ctx: Ctx,
+  cr: GpssCluster,
+  d: DesiredState,
+  services: Svc[],
+  pods: Pod[],
+  applied: string[],
+) {
+  const wanted = new Set([d.headless, d.gpssService, ...d.gpfdistServices].map((s) => s.metadata.name));
+  for (const svc of services) {
+    const name = svc.metadata.name;
+    if (wanted.has(name)) continue;
+    const ordinal = svc.metadata.labels?.['gpss.gpdb.io/instance-ordinal'];
+    if (ordinal === undefined) continue;
+    if (pods.some((p) => p.metadata.name === instancePodName(cr, Number(ordinal)))) continue;
+    ctx.log.info(
+      { decision: 'delete', kind: 'Service', name },
+      `delete ${name}: instance ${ordinal} is beyond size and gone`,
+    );
+    if (await ctx.kube.delete('services', cr.metadata.namespace!, name))
+      applied.push(`delete Service/${name}`);
+  }
+}
+
+/** Server-side applies this function's part of the status, only when something visible changes. */
+async function writeStatus(
+  ctx: Ctx,
+  cr: GpssCluster,
+  conds: ConditionInput[],
+  observed?: Observed,
+): Promise<boolean> {
+  const status = cr.status ?? {};
+  const fields: Record<string, unknown> = {
+    observedGeneration: cr.metadata.generation,
+    selector: selectorString(cr),
+  };
+  if (observed) {
+    const a = gpssAddress(
+      cr,
+      observed.services.find(
+        (s) => s.metadata.name === `${cr.metadata.namespace}-${cr.metadata.name}-gpss-service`,
+      ),
+      observed.nodes.map(nodeInfo),
+    );
+    if (a && !('pending' in a)) fields.gpssAddress = formatAddress(a);
+  }
+  const same =
+    conditionsMatch(status.conditions, conds) &&
+    Object.entries(fields).every(([k, v]) => (status as Record<string, unknown>)[k] === v);
+  if (same) return false;
+  let merged = status.conditions;
+  const now = ctx.now().toISOString();
+  for (const c of conds) merged = setCondition(merged, c, now);
+  const mine = conds.map((c) => findCondition(merged, c.type)!);
+  ctx.log.info(
+    { decision: 'status', conditions: conds.map((c) => `${c.type}=${c.status}/${c.reason}`) },
+    'write status',
+  );
+  const patch = {
+    apiVersion: cr.apiVersion,
+    kind: cr.kind,
+    metadata: { name: cr.metadata.name, namespace: cr.metadata.namespace },
+    status: { ...fields, conditions: mine },
+  };
+  await ctx.kube.apply(patch, { fieldManager: MANAGER, force: true, subresource: 'status' });
+  return true;
+}

@@ -1,0 +1,114 @@
+// The three kinds of Service of a GpssCluster:
+// - headless: stable DNS for each instance inside the cluster (gpss and cluster ports);
+// - `{namespace}-{name}-gpss-service`: the load-balanced gRPC endpoint for gpsscli, since any
+//   instance can take any request (they coordinate through etcd);
+// - `{name}-gpfdist-{ordinal}`: one per instance, because Greenplum segments pull a job's data from
+//   the one instance running it, at the address that instance wrote into the external table.
+//
+// Allocated values are never set here: the API server allocates clusterIP and nodePort, and the
+// builders leave them out so they are not owned by our field manager. Server-side apply then keeps
+// them: a field no manager of ours owns is neither reset nor removed by our apply, and on any update
+// the Service REST storage copies an omitted nodePort from the existing port of the same *name*
+// (patchAllocatedValues). So a port keeps its allocated nodePort as long as its name is unchanged —
+// which is why the port names below are constants and must stay so.
+//
+// externalTrafficPolicy is Cluster, not Local: the advertised gpfdist host is one node's address,
+// chosen when the instance's config is rendered, and the pod may later run on another node. With
+// Cluster every node forwards its node port to the pod wherever it runs, so the advertised address
+// stays valid for the instance's life; Local would drop traffic on every node but the pod's. The cost
+// (an extra hop, client IP hidden by SNAT) does not matter to gpfdist.
+
+import { COMPONENTS, GPSS_LABELS, type GpssCluster, type ServiceType } from '../api/types';
+import { gpfdistServiceType, gpssServiceType } from './effective';
+import { gpssPorts, requireGpssConfig } from './gpss-config';
+import type { Service, ServiceSpec } from './k8s-types';
+import {
+  childMeta,
+  componentLabels,
+  gpfdistServiceName,
+  gpssServiceName,
+  headlessServiceName,
+  instancePodName,
+  selectorLabels,
+} from './names';
+
+export const PORT_NAMES = { gpss: 'gpss', gpfdist: 'gpfdist', cluster: 'cluster' } as const;
+
+function externalPolicy(type: ServiceType): Pick<ServiceSpec, 'externalTrafficPolicy'> {
+  return type === 'ClusterIP' ? {} : { externalTrafficPolicy: 'Cluster' };
+}
+
+export function buildHeadlessService(cr: GpssCluster): Service {
+  const ports = gpssPorts(requireGpssConfig(cr.spec.gpss_config));
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: childMeta(cr, headlessServiceName(cr), componentLabels(cr, COMPONENTS.headlessService)),
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: 'None',
+      // Instances must resolve each other while still starting (not Ready yet).
+      publishNotReadyAddresses: true,
+      selector: selectorLabels(cr),
+      ports: [
+        { name: PORT_NAMES.gpss, protocol: 'TCP', port: ports.listen, targetPort: PORT_NAMES.gpss },
+        { name: PORT_NAMES.cluster, protocol: 'TCP', port: ports.cluster, targetPort: PORT_NAMES.cluster },
+      ],
+    },
+  };
+}
+
+export function buildGpssService(cr: GpssCluster): Service {
+  const ports = gpssPorts(requireGpssConfig(cr.spec.gpss_config));
+  const type = gpssServiceType(cr);
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: childMeta(cr, gpssServiceName(cr), componentLabels(cr, COMPONENTS.gpssService)),
+    spec: {
+      type,
+      ...externalPolicy(type),
+      selector: selectorLabels(cr),
+      ports: [{ name: PORT_NAMES.gpss, protocol: 'TCP', port: ports.listen, targetPort: PORT_NAMES.gpss }],
+    },
+  };
+}
+
+export interface GpfdistServiceOptions {
+  /**
+   * For type NodePort: the Service's allocated node port, once known. The instance behind a NodePort
+   * listens on that port (its rendered Gpfdist.Port), so the Service must target it by number; the
+   * pod template is shared by all instances and cannot name a per-instance port. Ignored for the
+   * other types, whose instances listen on the user's Gpfdist.Port (the named port `gpfdist`).
+   */
+  targetPort?: number;
+}
+
+export function buildGpfdistService(
+  cr: GpssCluster,
+  ordinal: number,
+  options: GpfdistServiceOptions = {},
+): Service {
+  const ports = gpssPorts(requireGpssConfig(cr.spec.gpss_config));
+  const type = gpfdistServiceType(cr);
+  // Until the node port is allocated nothing listens anywhere (the instance waits for its config),
+  // so targeting the named port in the meantime is harmless.
+  const targetPort =
+    type === 'NodePort' && options.targetPort !== undefined ? options.targetPort : PORT_NAMES.gpfdist;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: childMeta(cr, gpfdistServiceName(cr, ordinal), {
+      ...componentLabels(cr, COMPONENTS.gpfdistService),
+      [GPSS_LABELS.instanceOrdinal]: String(ordinal),
+    }),
+    spec: {
+      type,
+      ...externalPolicy(type),
+      selector: { ...selectorLabels(cr), [GPSS_LABELS.podName]: instancePodName(cr, ordinal) },
+      // `port` stays the user's Gpfdist.Port even for NodePort: in-cluster clients use it, and
+      // keeping it constant keeps the list-map key (port, protocol) of this entry stable.
+      ports: [{ name: PORT_NAMES.gpfdist, protocol: 'TCP', port: ports.gpfdist, targetPort }],
+    },
+  };
+}

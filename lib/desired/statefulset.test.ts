@@ -1,0 +1,254 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { minimalCluster, seedCluster } from './fixtures';
+import { SEED_SELECTOR, seedStatefulSet, WAIT_SCRIPT } from './fixtures-expected';
+import { buildStatefulSet } from './statefulset';
+
+const SEED_EXPECTED = seedStatefulSet('abc123');
+
+const MINIMAL_EXPECTED = {
+  apiVersion: 'apps/v1',
+  kind: 'StatefulSet',
+  metadata: {
+    name: 'mini',
+    namespace: 'ns1',
+    labels: {
+      'app.kubernetes.io/name': 'gpss',
+      'app.kubernetes.io/instance': 'mini',
+      'app.kubernetes.io/managed-by': 'gpss-operator',
+      'app.kubernetes.io/component': 'gpss',
+    },
+    ownerReferences: [
+      {
+        apiVersion: 'gpss.gpdb.io/v1',
+        kind: 'GpssCluster',
+        name: 'mini',
+        uid: 'uid-2',
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ],
+  },
+  spec: {
+    replicas: 1,
+    serviceName: 'mini-headless',
+    podManagementPolicy: 'Parallel',
+    updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
+    selector: {
+      matchLabels: {
+        'app.kubernetes.io/name': 'gpss',
+        'app.kubernetes.io/instance': 'mini',
+        'app.kubernetes.io/managed-by': 'gpss-operator',
+      },
+    },
+    template: {
+      metadata: {
+        labels: {
+          'app.kubernetes.io/name': 'gpss',
+          'app.kubernetes.io/instance': 'mini',
+          'app.kubernetes.io/managed-by': 'gpss-operator',
+          'app.kubernetes.io/component': 'gpss',
+        },
+        annotations: {
+          'gpss.gpdb.io/config-checksum': 'c0ffee',
+          'kubectl.kubernetes.io/default-container': 'gpss',
+        },
+      },
+      spec: {
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        terminationGracePeriodSeconds: 60,
+        securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+        affinity: {
+          podAntiAffinity: {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+              {
+                weight: 100,
+                podAffinityTerm: {
+                  labelSelector: {
+                    matchLabels: {
+                      'app.kubernetes.io/name': 'gpss',
+                      'app.kubernetes.io/instance': 'mini',
+                      'app.kubernetes.io/managed-by': 'gpss-operator',
+                    },
+                  },
+                  topologyKey: 'kubernetes.io/hostname',
+                },
+              },
+            ],
+          },
+        },
+        initContainers: [
+          {
+            name: 'wait-for-config',
+            image: 'gpss:1',
+            imagePullPolicy: 'IfNotPresent',
+            command: ['/bin/sh', '-c', WAIT_SCRIPT],
+            env: [
+              { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+              { name: 'GPSS_CONFIG_DIR', value: '/etc/gpss' },
+            ],
+            resources: { limits: { cpu: '8', memory: '16Gi' }, requests: { cpu: '2', memory: '2Gi' } },
+            securityContext: {
+              allowPrivilegeEscalation: false,
+              capabilities: { drop: ['ALL'] },
+              readOnlyRootFilesystem: true,
+            },
+            volumeMounts: [{ name: 'instance-config', mountPath: '/etc/gpss', readOnly: true }],
+          },
+        ],
+        containers: [
+          {
+            name: 'gpss',
+            image: 'gpss:1',
+            imagePullPolicy: 'IfNotPresent',
+            command: ['gpss'],
+            args: ['--config', '/etc/gpss/$(POD_NAME).json', '--log-dir', '/var/log/gpss'],
+            env: [
+              { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+              { name: 'GPSS_CONFIG_DIR', value: '/etc/gpss' },
+            ],
+            ports: [
+              { name: 'gpss', containerPort: 5019, protocol: 'TCP' },
+              { name: 'gpfdist', containerPort: 8319, protocol: 'TCP' },
+              { name: 'cluster', containerPort: 5020, protocol: 'TCP' },
+            ],
+            startupProbe: { tcpSocket: { port: 'gpss' }, periodSeconds: 5, failureThreshold: 60 },
+            readinessProbe: { tcpSocket: { port: 'gpss' }, periodSeconds: 5, failureThreshold: 3 },
+            livenessProbe: { tcpSocket: { port: 'gpss' }, periodSeconds: 10, failureThreshold: 6 },
+            resources: { limits: { cpu: '8', memory: '16Gi' }, requests: { cpu: '2', memory: '2Gi' } },
+            securityContext: {
+              allowPrivilegeEscalation: false,
+              capabilities: { drop: ['ALL'] },
+              readOnlyRootFilesystem: true,
+            },
+            volumeMounts: [
+              { name: 'instance-config', mountPath: '/etc/gpss', readOnly: true },
+              { name: 'tmp', mountPath: '/tmp' },
+              { name: 'logs', mountPath: '/var/log/gpss' },
+            ],
+          },
+        ],
+        volumes: [
+          { name: 'instance-config', configMap: { name: 'mini-instance-config', optional: true } },
+          { name: 'tmp', emptyDir: {} },
+          { name: 'logs', emptyDir: {} },
+        ],
+      },
+    },
+  },
+};
+
+const sts = suite('buildStatefulSet');
+
+sts('the seed cluster', () => {
+  const actual = buildStatefulSet(seedCluster(), { checksum: 'abc123' });
+  assert.equal(actual, SEED_EXPECTED);
+  // Deep equality ignores key order; the serialized form pins it too.
+  assert.is(JSON.stringify(actual), JSON.stringify(SEED_EXPECTED));
+});
+
+sts('an un-defaulted CR gets every default', () => {
+  assert.equal(buildStatefulSet(minimalCluster(), { checksum: 'c0ffee' }), MINIMAL_EXPECTED);
+});
+
+sts('byte-identical output for the same input, and the input is not mutated', () => {
+  const cr = seedCluster();
+  const before = JSON.stringify(cr);
+  const a = JSON.stringify(buildStatefulSet(cr, { checksum: 'abc123' }));
+  const b = JSON.stringify(buildStatefulSet(seedCluster(), { checksum: 'abc123' }));
+  assert.is(a, b);
+  assert.is(JSON.stringify(cr), before);
+});
+
+sts('output shares no objects with the input', () => {
+  const cr = seedCluster();
+  const out = buildStatefulSet(cr, { checksum: 'x' });
+  out.spec.template.spec.containers[0].resources.limits!.cpu = '99';
+  out.spec.template.spec.initContainers[0].resources.requests!.cpu = '98';
+  assert.is(cr.spec.resources!.limits!.cpu, '8');
+  assert.equal(buildStatefulSet(cr, { checksum: 'x' }).spec.template.spec.containers[0].resources, {
+    limits: { cpu: '8', memory: '32Gi' },
+    requests: { cpu: '1', memory: '1Gi' },
+  });
+});
+
+sts('a config change changes only the checksum annotation', () => {
+  const a = buildStatefulSet(seedCluster(), { checksum: 'one' });
+  const b = buildStatefulSet(seedCluster(), { checksum: 'two' });
+  assert.is(b.spec.template.metadata.annotations['gpss.gpdb.io/config-checksum'], 'two');
+  b.spec.template.metadata.annotations['gpss.gpdb.io/config-checksum'] = 'one';
+  assert.equal(a, b);
+});
+
+sts('partial resources are taken as written, with sorted keys', () => {
+  const cr = seedCluster();
+  cr.spec.resources = { limits: { memory: '4Gi', cpu: '1' } };
+  assert.equal(buildStatefulSet(cr, { checksum: 'x' }).spec.template.spec.containers[0].resources, {
+    limits: { cpu: '1', memory: '4Gi' },
+  });
+  cr.spec.resources = {};
+  assert.equal(buildStatefulSet(cr, { checksum: 'x' }).spec.template.spec.containers[0].resources, {});
+});
+
+sts('required anti-affinity', () => {
+  const cr = seedCluster();
+  cr.spec.anti_affinity = 'required';
+  assert.equal(buildStatefulSet(cr, { checksum: 'x' }).spec.template.spec.affinity, {
+    podAntiAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: [
+        { labelSelector: { matchLabels: SEED_SELECTOR }, topologyKey: 'kubernetes.io/hostname' },
+      ],
+    },
+  });
+});
+
+sts('no anti-affinity, no pull secret: the fields are absent', () => {
+  const cr = seedCluster();
+  cr.spec.anti_affinity = 'none';
+  delete cr.spec.pull_secret;
+  const spec = buildStatefulSet(cr, { checksum: 'x' }).spec.template.spec;
+  assert.not.ok('affinity' in spec);
+  assert.not.ok('imagePullSecrets' in spec);
+});
+
+sts('scheduling fields: node selector (sorted), tolerations (normalized key order), grace period', () => {
+  const cr = seedCluster();
+  cr.spec.node_selector = { zone: 'b', 'node-role': 'gpss' };
+  cr.spec.tolerations = [
+    { effect: 'NoSchedule', value: 'gpss', operator: 'Equal', key: 'dedicated' },
+    { tolerationSeconds: 30, operator: 'Exists', effect: 'NoExecute' },
+  ];
+  cr.spec.termination_grace_seconds = 120;
+  const spec = buildStatefulSet(cr, { checksum: 'x' }).spec.template.spec;
+  assert.is(JSON.stringify(spec.nodeSelector), '{"node-role":"gpss","zone":"b"}');
+  assert.is(
+    JSON.stringify(spec.tolerations),
+    '[{"key":"dedicated","operator":"Equal","value":"gpss","effect":"NoSchedule"},' +
+      '{"operator":"Exists","effect":"NoExecute","tolerationSeconds":30}]',
+  );
+  assert.is(spec.terminationGracePeriodSeconds, 120);
+});
+
+sts('empty node selector and tolerations are omitted', () => {
+  const cr = seedCluster();
+  cr.spec.node_selector = {};
+  cr.spec.tolerations = [];
+  const spec = buildStatefulSet(cr, { checksum: 'x' }).spec.template.spec;
+  assert.not.ok('nodeSelector' in spec);
+  assert.not.ok('tolerations' in spec);
+});
+
+sts('size 0 keeps the StatefulSet with no replicas', () => {
+  const cr = seedCluster();
+  cr.spec.size = 0;
+  assert.is(buildStatefulSet(cr, { checksum: 'x' }).spec.replicas, 0);
+});
+
+sts('invalid gpss_config throws', () => {
+  const cr = seedCluster();
+  cr.spec.gpss_config = '{}';
+  assert.throws(() => buildStatefulSet(cr, { checksum: 'x' }), /invalid gpss_config/);
+});
+
+sts.run();

@@ -1,0 +1,206 @@
+// The StatefulSet running the GPSS instances. One pod template serves every instance; what differs
+// per instance (its advertised gpfdist address) comes from its own file in the instance-config
+// ConfigMap, mounted at GPSS_CONFIG_DIR and chosen by pod name.
+//
+// Start-up: an init container waits until this pod's config file exists, then the gpss container
+// runs gpss directly (PID 1, signals delivered to it). Waiting in an init container instead of a
+// shell loop in the main container matters because probes do not run during init: a wait in the
+// main container would fail the liveness probe and show as CrashLoopBackOff for as long as the
+// address is pending (a load balancer can take minutes, or never come on bare metal).
+//
+// No volumeClaimTemplates: GPSS keeps its state in etcd.
+
+import {
+  COMPONENTS,
+  GPSS_ANNOTATIONS,
+  GPSS_CONFIG_DIR,
+  type GpssCluster,
+  type Toleration,
+} from '../api/types';
+import {
+  effectiveAntiAffinity,
+  effectivePullPolicy,
+  effectiveResources,
+  effectiveSize,
+  effectiveTerminationGraceSeconds,
+  sortedCopy,
+} from './effective';
+import { gpssPorts, requireGpssConfig } from './gpss-config';
+import type {
+  Affinity,
+  Container,
+  ContainerSecurityContext,
+  EnvVar,
+  PodSpec,
+  StatefulSet,
+} from './k8s-types';
+import {
+  childMeta,
+  componentLabels,
+  headlessServiceName,
+  instanceConfigMapName,
+  selectorLabels,
+  statefulSetName,
+} from './names';
+import { PORT_NAMES } from './services';
+
+export const CONTAINER_NAME = 'gpss';
+export const INIT_CONTAINER_NAME = 'wait-for-config';
+/** gpss writes its logs to $HOME/gpAdminLogs by default, which a read-only root filesystem forbids. */
+export const LOG_DIR = '/var/log/gpss';
+const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
+const HOSTNAME_TOPOLOGY = 'kubernetes.io/hostname';
+
+const VOLUMES = { config: 'instance-config', tmp: 'tmp', logs: 'logs' } as const;
+
+// POSIX sh only: nothing is known about the image beyond /bin/sh. `-s` (exists, non-empty) follows
+// the ConfigMap volume's symlinks, and a key appears in the volume only once the kubelet syncs it.
+const WAIT_SCRIPT = [
+  'f="$GPSS_CONFIG_DIR/$POD_NAME.json"',
+  'echo "waiting for $f (written once this instance\'s gpfdist address is known)"',
+  'until [ -s "$f" ]; do sleep 2; done',
+  'echo "found $f"',
+].join('\n');
+
+export interface InstanceConfigRef {
+  /** configChecksum(gpss_config): rolls the instances when the user's config changes. */
+  checksum: string;
+}
+
+function env(): EnvVar[] {
+  return [
+    { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    { name: 'GPSS_CONFIG_DIR', value: GPSS_CONFIG_DIR },
+  ];
+}
+
+function containerSecurityContext(): ContainerSecurityContext {
+  return { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true };
+}
+
+function affinity(cr: GpssCluster): Affinity | undefined {
+  const term = { labelSelector: { matchLabels: selectorLabels(cr) }, topologyKey: HOSTNAME_TOPOLOGY };
+  switch (effectiveAntiAffinity(cr)) {
+    case 'required':
+      return { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } };
+    case 'preferred':
+      return {
+        podAntiAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }],
+        },
+      };
+    case 'none':
+      return undefined;
+  }
+}
+
+/** Fixed key order, so the output does not depend on how the input object was built. */
+function toleration(t: Toleration): Toleration {
+  const out: Toleration = {};
+  if (t.key !== undefined) out.key = t.key;
+  if (t.operator !== undefined) out.operator = t.operator;
+  if (t.value !== undefined) out.value = t.value;
+  if (t.effect !== undefined) out.effect = t.effect;
+  if (t.tolerationSeconds !== undefined) out.tolerationSeconds = t.tolerationSeconds;
+  return out;
+}
+
+function scheduling(cr: GpssCluster): Pick<PodSpec, 'nodeSelector' | 'tolerations' | 'affinity'> {
+  const out: Pick<PodSpec, 'nodeSelector' | 'tolerations' | 'affinity'> = {};
+  const { node_selector, tolerations } = cr.spec;
+  if (node_selector && Object.keys(node_selector).length > 0) out.nodeSelector = sortedCopy(node_selector);
+  if (tolerations && tolerations.length > 0) out.tolerations = tolerations.map(toleration);
+  const a = affinity(cr);
+  if (a) out.affinity = a;
+  return out;
+}
+
+export function buildStatefulSet(cr: GpssCluster, instanceConfig: InstanceConfigRef): StatefulSet {
+  const ports = gpssPorts(requireGpssConfig(cr.spec.gpss_config));
+  const labels = componentLabels(cr, COMPONENTS.instance);
+  const image = cr.spec.image;
+  const imagePullPolicy = effectivePullPolicy(cr);
+
+  const init: Container = {
+    name: INIT_CONTAINER_NAME,
+    image,
+    imagePullPolicy,
+    command: ['/bin/sh', '-c', WAIT_SCRIPT],
+    env: env(),
+    // The same resources as gpss: a pod's effective request is the max of the two, so this costs
+    // nothing, and a namespace quota that demands limits accepts it.
+    resources: effectiveResources(cr),
+    securityContext: containerSecurityContext(),
+    volumeMounts: [{ name: VOLUMES.config, mountPath: GPSS_CONFIG_DIR, readOnly: true }],
+  };
+
+  const gpss: Container = {
+    name: CONTAINER_NAME,
+    image,
+    imagePullPolicy,
+    // $(POD_NAME) is expanded by the kubelet, so no shell stands between the runtime and gpss.
+    command: ['gpss'],
+    args: ['--config', `${GPSS_CONFIG_DIR}/$(POD_NAME).json`, '--log-dir', LOG_DIR],
+    env: env(),
+    // The gpfdist containerPort is informational for a NodePort instance, which listens on its node
+    // port instead (one template cannot declare a per-instance port); the Service targets it by number.
+    ports: [
+      { name: PORT_NAMES.gpss, containerPort: ports.listen, protocol: 'TCP' },
+      { name: PORT_NAMES.gpfdist, containerPort: ports.gpfdist, protocol: 'TCP' },
+      { name: PORT_NAMES.cluster, containerPort: ports.cluster, protocol: 'TCP' },
+    ],
+    // GPSS documents no health endpoint; an open gRPC port is the best signal available. The startup
+    // probe gives gpss up to 5 minutes to reach etcd and listen before liveness may kill it.
+    startupProbe: { tcpSocket: { port: PORT_NAMES.gpss }, periodSeconds: 5, failureThreshold: 60 },
+    readinessProbe: { tcpSocket: { port: PORT_NAMES.gpss }, periodSeconds: 5, failureThreshold: 3 },
+    livenessProbe: { tcpSocket: { port: PORT_NAMES.gpss }, periodSeconds: 10, failureThreshold: 6 },
+    resources: effectiveResources(cr),
+    securityContext: containerSecurityContext(),
+    volumeMounts: [
+      { name: VOLUMES.config, mountPath: GPSS_CONFIG_DIR, readOnly: true },
+      { name: VOLUMES.tmp, mountPath: '/tmp' },
+      { name: VOLUMES.logs, mountPath: LOG_DIR },
+    ],
+  };
+
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: childMeta(cr, statefulSetName(cr), labels),
+    spec: {
+      replicas: effectiveSize(cr),
+      serviceName: headlessServiceName(cr),
+      // Instances are peers coordinated by etcd: no reason to start or stop them one by one.
+      podManagementPolicy: 'Parallel',
+      // No maxUnavailable: updates replace one instance at a time and wait for it to be Ready.
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
+      selector: { matchLabels: selectorLabels(cr) },
+      template: {
+        metadata: {
+          labels,
+          annotations: {
+            [GPSS_ANNOTATIONS.configChecksum]: instanceConfig.checksum,
+            [DEFAULT_CONTAINER_ANNOTATION]: CONTAINER_NAME,
+          },
+        },
+        spec: {
+          // Instances never call the Kubernetes API: their config comes through the volume.
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: effectiveTerminationGraceSeconds(cr),
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          ...(cr.spec.pull_secret ? { imagePullSecrets: [{ name: cr.spec.pull_secret }] } : {}),
+          ...scheduling(cr),
+          initContainers: [init],
+          containers: [gpss],
+          volumes: [
+            // optional: a pod starts (and waits in its init container) before its key exists.
+            { name: VOLUMES.config, configMap: { name: instanceConfigMapName(cr), optional: true } },
+            { name: VOLUMES.tmp, emptyDir: {} },
+            { name: VOLUMES.logs, emptyDir: {} },
+          ],
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,36 @@
+// How a failed event is answered: transient => 503 so eventing redelivers; permanent => logged, 200.
+
+import { causeChain, kubeTransience } from './k8s/errors';
+
+/** Retrying later may succeed (a dependency is down, a write conflicted). */
+export class TransientError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransientError';
+  }
+}
+
+/** Retrying cannot help (invalid spec, forbidden); the handler records why before throwing. */
+export class PermanentError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentError';
+  }
+}
+
+export type ErrorClass = 'transient' | 'permanent';
+
+/**
+ * Walks the cause chain outermost first: an explicit TransientError/PermanentError wins, then the first
+ * Kubernetes or network error decides. Anything else (a TypeError, a bug) is permanent: redelivery would
+ * fail the same way, and the periodic resync retries it anyway.
+ */
+export function classify(err: unknown): ErrorClass {
+  for (const e of causeChain(err)) {
+    if (e instanceof TransientError) return 'transient';
+    if (e instanceof PermanentError) return 'permanent';
+    const verdict = kubeTransience(e);
+    if (verdict) return verdict;
+  }
+  return 'permanent';
+}

@@ -1,0 +1,3 @@
+export * from './apiserver';
+export * from './intake';
+export * from './types';

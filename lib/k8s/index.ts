@@ -1,0 +1,5 @@
+export * from './client';
+export * from './config';
+export * from './counters';
+export * from './errors';
+export * from './resources';

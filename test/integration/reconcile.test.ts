@@ -1,0 +1,533 @@
+// functions/reconcile through its HTTP interface against the embedded cluster, acting as its own
+// ServiceAccount. Events are shaped as the ApiServerSource adapter sends them; the test plays the
+// event source (the real adapters are exercised by the e2e suites).
+import { Writable } from 'node:stream';
+import type { CloudEvent } from 'cloudevents';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createApp } from '../../functions/reconcile/app';
+import type { GpssCluster } from '../../lib/api/types';
+import type { KubeClient } from '../../lib/k8s/client';
+import { createLogger } from '../../lib/log';
+import { deleteNamespace, type SharedCluster, sharedCluster, waitFor } from '../support/cluster';
+import {
+  adapterEvent,
+  adminClient,
+  auditMark,
+  deliver,
+  functionClient,
+  installOperator,
+  serviceAccountUser,
+  writesSince,
+} from '../support/operator';
+
+const NS = 'gpss-workspace-test';
+const NAME = 'gpfdist';
+const SEED = {
+  apiVersion: 'gpss.gpdb.io/v1',
+  kind: 'GpssCluster',
+  metadata: { name: NAME, namespace: NS },
+  spec: {
+    size: 3,
+    image: 'us-west1-docker.pkg.dev/data-gpdb-dev2/gpss-test-images/gpss:test',
+    service: { gpss: 'NodePort', gpfdist: 'NodePort' },
+    resources: { limits: { cpu: '8', memory: '32Gi' }, requests: { cpu: '1', memory: '1Gi' } },
+    pull_policy: 'Always',
+    pull_secret: 'gpss-docker-key',
+    gpss_config:
+      '{"ListenAddress": {"Host": "", "Port": 5000}, "Gpfdist": {"Host": "", "Port": 8090},\n "Cluster": {"Id": "gpfdist", "Port": 5001, "Etcd": {"Endpoints": ["etcd:2379"]}}}\n',
+  },
+};
+
+interface Obj {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace: string;
+    resourceVersion: string;
+    uid: string;
+    deletionTimestamp?: string;
+  };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+interface Pod extends Obj {
+  spec: {
+    nodeName?: string;
+    containers: Array<{
+      image: string;
+      imagePullPolicy: string;
+      resources: Record<string, Record<string, string>>;
+    }>;
+    imagePullSecrets?: Array<{ name: string }>;
+  };
+  status: { conditions?: Array<{ type: string; status: string }> };
+}
+interface Svc extends Obj {
+  spec: {
+    type: string;
+    ports: Array<{ name: string; port: number; nodePort?: number; targetPort: number | string }>;
+  };
+}
+
+const logLines: Array<Record<string, unknown>> = [];
+const sink = new Writable({
+  write(chunk, _enc, cb) {
+    for (const l of chunk.toString().split('\n').filter(Boolean)) logLines.push(JSON.parse(l));
+    cb();
+  },
+});
+
+const test = suite<{
+  c: SharedCluster;
+  admin: KubeClient;
+  fn: KubeClient;
+  app: ReturnType<typeof createApp>;
+  delivered: CloudEvent<unknown>[];
+}>('functions/reconcile');
+
+test.before(async (ctx) => {
+  ctx.c = await sharedCluster();
+  await installOperator(ctx.c);
+  ctx.admin = await adminClient(ctx.c);
+  ctx.fn = await functionClient(ctx.c, 'reconcile');
+  ctx.app = createApp({
+    kube: ctx.fn,
+    logger: createLogger({ name: 'reconcile', level: 'info', destination: sink }),
+  });
+  ctx.delivered = [];
+  await ctx.c.kubectl([
+    'delete',
+    'gpss',
+    '--all',
+    '-n',
+    NS,
+    '--ignore-not-found',
+    '--wait=true',
+    '--timeout=60s',
+  ]);
+  await ctx.c.kubectl(['create', 'namespace', NS]);
+});
+test.after(async (ctx) => {
+  await deleteNamespace(NS);
+  ctx.admin?.close();
+  ctx.fn?.close();
+});
+
+const sel = `app.kubernetes.io/instance=${NAME},app.kubernetes.io/managed-by=gpss-operator`;
+const list = async <T>(admin: KubeClient, res: 'pods' | 'services' | 'statefulsets') =>
+  (await admin.list<T>(res, NS, { labelSelector: sel })).items;
+const cr = (admin: KubeClient) => admin.get<GpssCluster & Obj>('gpssclusters', NS, NAME);
+
+/** One round of events, as the sources would send them: the CR and every child it owns. */
+async function round(ctx: {
+  admin: KubeClient;
+  app: ReturnType<typeof createApp>;
+  delivered: CloudEvent<unknown>[];
+}) {
+  const objs: Obj[] = [];
+  const c = await cr(ctx.admin);
+  if (c) objs.push(c as Obj);
+  objs.push(...(await list<Obj>(ctx.admin, 'statefulsets')), ...(await list<Obj>(ctx.admin, 'services')));
+  for (const o of objs) {
+    const ev = adapterEvent({ ...o, apiVersion: o.apiVersion ?? 'v1', kind: o.kind ?? 'Service' });
+    ctx.delivered.push(ev);
+    const res = await deliver(ctx.app, ev);
+    assert.is(res.status, 200, await res.text());
+  }
+}
+
+async function converge<T>(
+  ctx: Parameters<typeof round>[0],
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+) {
+  const t0 = Date.now();
+  const v = await waitFor(
+    what,
+    async () => {
+      await round(ctx);
+      return check();
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
+  console.log(`  converged: ${what} in ${Date.now() - t0} ms`);
+  return v;
+}
+
+const ready = (p: Pod) =>
+  !p.metadata.deletionTimestamp &&
+  p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+
+async function sized(ctx: { admin: KubeClient }, size: number) {
+  const pods = await list<Pod>(ctx.admin, 'pods');
+  const svcs = (await list<Svc>(ctx.admin, 'services')).filter((s) => /-gpfdist-\d+$/.test(s.metadata.name));
+  const sts = (await list<Obj & { status: { readyReplicas?: number } }>(ctx.admin, 'statefulsets'))[0];
+  return pods.length === size &&
+    pods.every(ready) &&
+    svcs.length === size &&
+    (sts?.status.readyReplicas ?? 0) === size
+    ? { pods, svcs }
+    : undefined;
+}
+
+async function instanceConfigs(admin: KubeClient) {
+  const cm = await admin.get<{ data: Record<string, string> }>('configmaps', NS, `${NAME}-instance-config`);
+  return Object.fromEntries(
+    Object.entries(cm?.data ?? {}).map(([k, v]) => [
+      k,
+      JSON.parse(v) as { Gpfdist: { Host: string; Port: number }; Cluster: { Id: string } },
+    ]),
+  );
+}
+
+test('the seed manifest converges with per-instance NodePort addresses', async (ctx) => {
+  const r = await ctx.c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(SEED) });
+  assert.is(r.code, 0, r.stderr);
+  const { svcs } = (await converge(ctx, 'seed cluster with 3 Ready pods', () => sized(ctx, 3)))!;
+  const grpc = await ctx.admin.get<Svc>('services', NS, 'gpss-workspace-test-gpfdist-gpss-service');
+  assert.ok(grpc, 'gRPC Service named {namespace}-{name}-gpss-service');
+  assert.is(grpc!.spec.type, 'NodePort');
+  const configs = await instanceConfigs(ctx.admin);
+  for (let i = 0; i < 3; i++) {
+    const svc = svcs.find((s) => s.metadata.name === `${NAME}-gpfdist-${i}`)!;
+    assert.is(svc.spec.type, 'NodePort');
+    const nodePort = svc.spec.ports[0].nodePort!;
+    const cfg = configs[`${NAME}-${i}.json`];
+    assert.is(cfg.Gpfdist.Port, nodePort, `instance ${i} advertises its own node port`);
+    assert.match(cfg.Gpfdist.Host, /^127\.0\.1\.\d$/);
+    assert.is(svc.spec.ports[0].targetPort, nodePort, 'and listens on it');
+    assert.is(cfg.Cluster.Id, 'gpfdist');
+  }
+  assert.is(new Set(svcs.map((s) => s.spec.ports[0].nodePort)).size, 3, 'distinct node ports');
+  const status = (await cr(ctx.admin))!.status!;
+  const conds = Object.fromEntries((status.conditions ?? []).map((c) => [c.type, c.status]));
+  assert.equal(conds, { ConfigValid: 'True', Progressing: 'False', ExternalAddressReady: 'True' });
+  assert.is(status.observedGeneration, 1);
+});
+
+test('pull_secret, pull_policy and resources reach the pods', async (ctx) => {
+  const pods = await list<Pod>(ctx.admin, 'pods');
+  for (const p of pods) {
+    const c = p.spec.containers[0];
+    assert.is(c.imagePullPolicy, 'Always');
+    assert.equal(p.spec.imagePullSecrets, [{ name: 'gpss-docker-key' }]);
+    assert.equal(c.resources, {
+      limits: { cpu: '8', memory: '32Gi' },
+      requests: { cpu: '1', memory: '1Gi' },
+    });
+  }
+});
+
+test('replaying every event 3 times, shuffled, writes nothing and changes no resourceVersion', async (ctx) => {
+  // Let the last status settle, then snapshot.
+  await converge(ctx, 'no more writes', async () => {
+    const m = auditMark();
+    await round(ctx);
+    return writesSince(m, serviceAccountUser('reconcile')).length === 0;
+  });
+  const snapshot = async () => {
+    const objs = [
+      ...(await list<Obj>(ctx.admin, 'services')),
+      ...(await list<Obj>(ctx.admin, 'statefulsets')),
+      (await cr(ctx.admin)) as Obj,
+    ];
+    const cm = await ctx.admin.get<Obj>('configmaps', NS, `${NAME}-instance-config`);
+    return Object.fromEntries(
+      [...objs, cm!].map((o) => [`${o.kind}/${o.metadata.name}`, o.metadata.resourceVersion]),
+    );
+  };
+  const before = await snapshot();
+  const events = [...ctx.delivered, ...ctx.delivered, ...ctx.delivered];
+  for (let i = events.length - 1; i > 0; i--) {
+    const j = (i * 7919 + 13) % (i + 1); // deterministic shuffle
+    [events[i], events[j]] = [events[j], events[i]];
+  }
+  const mark = auditMark();
+  for (const ev of events) assert.is((await deliver(ctx.app, ev)).status, 200);
+  const writes = writesSince(mark, serviceAccountUser('reconcile'));
+  console.log(`  replayed ${events.length} events: ${writes.length} writes`);
+  assert.equal(
+    writes.map((w) => `${w.verb} ${w.objectRef?.resource}/${w.objectRef?.name}`),
+    [],
+  );
+  assert.equal(await snapshot(), before);
+});
+
+test('an old update delivered after a newer one leaves the newer state', async (ctx) => {
+  const old = adapterEvent((await cr(ctx.admin)) as Obj);
+  const p = await ctx.c.kubectl([
+    'patch',
+    'gpss',
+    NAME,
+    '-n',
+    NS,
+    '--type=merge',
+    '-p',
+    '{"spec":{"size":4}}',
+  ]);
+  assert.is(p.code, 0, p.stderr);
+  await converge(ctx, 'size 4', () => sized(ctx, 4));
+  assert.is((await deliver(ctx.app, old)).status, 200);
+  const sts = await ctx.admin.get<{ spec: { replicas: number } }>('statefulsets', NS, NAME);
+  assert.is(sts!.spec.replicas, 4);
+});
+
+test('scale 4 → 5 → 2 → 0 → 3 converges each time, addresses of kept instances unchanged', async (ctx) => {
+  const ports = async () =>
+    Object.fromEntries(
+      (await list<Svc>(ctx.admin, 'services')).map((s) => [s.metadata.name, s.spec.ports[0].nodePort]),
+    );
+  const first = await ports();
+  for (const size of [5, 2, 0, 3]) {
+    const p = await ctx.c.kubectl(['scale', `gpss/${NAME}`, '-n', NS, `--replicas=${size}`]);
+    assert.is(p.code, 0, p.stderr);
+    await converge(ctx, `size ${size}`, () => sized(ctx, size));
+    const now = await ports();
+    for (const [name, port] of Object.entries(now))
+      if (first[name] !== undefined && size > 0 && /-gpfdist-[01]$/.test(name) && size >= 2)
+        assert.is(port, first[name], `${name} kept its node port`);
+  }
+  const grpc = await ports();
+  assert.is(
+    grpc['gpss-workspace-test-gpfdist-gpss-service'],
+    first['gpss-workspace-test-gpfdist-gpss-service'],
+    'gpss address survives a stop',
+  );
+});
+
+test('an image change rolls one pod at a time', async (ctx) => {
+  const image = 'example.invalid/gpss:2';
+  const p = await ctx.c.kubectl([
+    'patch',
+    'gpss',
+    NAME,
+    '-n',
+    NS,
+    '--type=merge',
+    '-p',
+    JSON.stringify({ spec: { image } }),
+  ]);
+  assert.is(p.code, 0, p.stderr);
+  let maxUnavailable = 0;
+  await converge(ctx, 'all pods on the new image', async () => {
+    const pods = await list<Pod>(ctx.admin, 'pods');
+    maxUnavailable = Math.max(maxUnavailable, 3 - pods.filter(ready).length);
+    return pods.length === 3 && pods.every((x) => ready(x) && x.spec.containers[0].image === image);
+  });
+  const sts = await ctx.admin.get<{
+    spec: {
+      podManagementPolicy: string;
+      updateStrategy: { type: string; rollingUpdate?: { maxUnavailable?: number } };
+    };
+  }>('statefulsets', NS, NAME);
+  assert.is(sts!.spec.updateStrategy.type, 'RollingUpdate');
+  assert.is(sts!.spec.updateStrategy.rollingUpdate?.maxUnavailable ?? 1, 1);
+  assert.ok(maxUnavailable <= 1, `at most one instance unavailable at a time (saw ${maxUnavailable})`);
+});
+
+test('service.gpfdist LoadBalancer → NodePort re-addresses every instance', async (ctx) => {
+  const toLb = await ctx.c.kubectl([
+    'patch',
+    'gpss',
+    NAME,
+    '-n',
+    NS,
+    '--type=merge',
+    '-p',
+    '{"spec":{"service":{"gpss":"NodePort","gpfdist":"LoadBalancer"}}}',
+  ]);
+  assert.is(toLb.code, 0, toLb.stderr);
+  // No cloud here: play the load-balancer controller and give each gpfdist Service an ingress IP.
+  await converge(ctx, 'LoadBalancer addresses advertised', async () => {
+    const svcs = (
+      await list<Svc & { status: { loadBalancer?: { ingress?: unknown[] } } }>(ctx.admin, 'services')
+    ).filter((s) => /-gpfdist-\d$/.test(s.metadata.name));
+    for (const s of svcs) {
+      if (s.spec.type === 'LoadBalancer' && !s.status.loadBalancer?.ingress?.length) {
+        const ord = s.metadata.name.slice(-1);
+        await ctx.admin.patch(
+          'services',
+          NS,
+          s.metadata.name,
+          { status: { loadBalancer: { ingress: [{ ip: `127.0.2.${Number(ord) + 1}` }] } } },
+          'merge',
+          { subresource: 'status' },
+        );
+      }
+    }
+    const cfg = await instanceConfigs(ctx.admin);
+    return (
+      [0, 1, 2].every(
+        (i) =>
+          cfg[`${NAME}-${i}.json`]?.Gpfdist.Host === `127.0.2.${i + 1}` &&
+          cfg[`${NAME}-${i}.json`].Gpfdist.Port === 8090,
+      ) && (await sized(ctx, 3))
+    );
+  });
+  const podsBefore = Object.fromEntries(
+    (await list<Pod>(ctx.admin, 'pods')).map((p) => [p.metadata.name, p.metadata.uid]),
+  );
+  const toNp = await ctx.c.kubectl([
+    'patch',
+    'gpss',
+    NAME,
+    '-n',
+    NS,
+    '--type=merge',
+    '-p',
+    '{"spec":{"service":{"gpfdist":"NodePort"}}}',
+  ]);
+  assert.is(toNp.code, 0, toNp.stderr);
+  await converge(
+    ctx,
+    'NodePort addresses advertised and instances restarted',
+    async () => {
+      const svcs = await list<Svc>(ctx.admin, 'services');
+      const cfg = await instanceConfigs(ctx.admin);
+      const pods = await list<Pod>(ctx.admin, 'pods');
+      const addressed = [0, 1, 2].every((i) => {
+        const s = svcs.find((x) => x.metadata.name === `${NAME}-gpfdist-${i}`);
+        return (
+          s?.spec.type === 'NodePort' && cfg[`${NAME}-${i}.json`]?.Gpfdist.Port === s.spec.ports[0].nodePort
+        );
+      });
+      const restarted =
+        pods.length === 3 && pods.every((p) => ready(p) && podsBefore[p.metadata.name] !== p.metadata.uid);
+      return addressed && restarted;
+    },
+    60_000,
+  );
+});
+
+test('invalid gpss_config: ConfigValid=False with a reason, an Event, and the cluster keeps running', async (ctx) => {
+  const stsBefore = await ctx.admin.get<Obj>('statefulsets', NS, NAME);
+  const cmBefore = await ctx.admin.get<Obj>('configmaps', NS, `${NAME}-instance-config`);
+  const bad =
+    '{"ListenAddress": {"Port": 5000}, "Gpfdist": {"Port": 5000}, "Cluster": {"Port": 5001, "Etcd": {"Endpoints": []}}}';
+  const p = await ctx.c.kubectl([
+    'patch',
+    'gpss',
+    NAME,
+    '-n',
+    NS,
+    '--type=merge',
+    '-p',
+    JSON.stringify({ spec: { gpss_config: bad } }),
+  ]);
+  assert.is(p.code, 0, p.stderr);
+  const cond = await converge(ctx, 'ConfigValid=False', async () => {
+    const c = (await cr(ctx.admin))!;
+    return c.status?.conditions?.find((x) => x.type === 'ConfigValid' && x.status === 'False');
+  });
+  assert.is(cond.reason, 'InvalidConfig');
+  assert.match(cond.message, 'Cluster.Id');
+  assert.match(cond.message, 'Etcd.Endpoints');
+  const events = await ctx.admin.list<{ reason: string; type: string }>('events', NS, {
+    fieldSelector: `involvedObject.name=${NAME}`,
+  });
+  assert.ok(
+    events.items.some((e) => e.reason === 'InvalidConfig' && e.type === 'Warning'),
+    'a Warning Event',
+  );
+  assert.is(
+    (await ctx.admin.get<Obj>('statefulsets', NS, NAME))!.metadata.resourceVersion,
+    stsBefore!.metadata.resourceVersion,
+  );
+  assert.is(
+    (await ctx.admin.get<Obj>('configmaps', NS, `${NAME}-instance-config`))!.metadata.resourceVersion,
+    cmBefore!.metadata.resourceVersion,
+  );
+
+  const changedId = SEED.spec.gpss_config.replace('"Id": "gpfdist"', '"Id": "other"');
+  await ctx.c.kubectl([
+    'patch',
+    'gpss',
+    NAME,
+    '-n',
+    NS,
+    '--type=merge',
+    '-p',
+    JSON.stringify({ spec: { gpss_config: changedId } }),
+  ]);
+  const idCond = await converge(ctx, 'ClusterIdChanged', async () =>
+    (await cr(ctx.admin))!.status?.conditions?.find(
+      (x) => x.type === 'ConfigValid' && x.reason === 'ClusterIdChanged',
+    ),
+  );
+  assert.match(idCond.message, '"gpfdist"');
+
+  await ctx.c.kubectl([
+    'patch',
+    'gpss',
+    NAME,
+    '-n',
+    NS,
+    '--type=merge',
+    '-p',
+    JSON.stringify({ spec: { gpss_config: SEED.spec.gpss_config } }),
+  ]);
+  await converge(ctx, 'ConfigValid=True again', async () =>
+    (await cr(ctx.admin))!.status?.conditions?.some((x) => x.type === 'ConfigValid' && x.status === 'True'),
+  );
+});
+
+test('maintenance: observe and report, change nothing', async (ctx) => {
+  await ctx.c.kubectl([
+    'patch',
+    'gpss',
+    NAME,
+    '-n',
+    NS,
+    '--type=merge',
+    '-p',
+    '{"spec":{"maintenance":true}}',
+  ]);
+  await converge(ctx, 'Progressing=False/Maintenance', async () =>
+    (await cr(ctx.admin))!.status?.conditions?.some(
+      (x) => x.type === 'Progressing' && x.reason === 'Maintenance',
+    ),
+  );
+  await ctx.c.kubectl(['patch', 'gpss', NAME, '-n', NS, '--type=merge', '-p', '{"spec":{"size":1}}']);
+  const mark = auditMark();
+  await round(ctx);
+  await round(ctx);
+  const writes = writesSince(mark, serviceAccountUser('reconcile')).filter(
+    (w) => w.objectRef?.subresource !== 'status',
+  );
+  assert.equal(
+    writes.map((w) => `${w.verb} ${w.objectRef?.resource}`),
+    [],
+  );
+  assert.is(
+    (await ctx.admin.get<{ spec: { replicas: number } }>('statefulsets', NS, NAME))!.spec.replicas,
+    3,
+  );
+  await ctx.c.kubectl([
+    'patch',
+    'gpss',
+    NAME,
+    '-n',
+    NS,
+    '--type=merge',
+    '-p',
+    '{"spec":{"maintenance":false,"size":3}}',
+  ]);
+});
+
+test('each event yields one summary log line', async (ctx) => {
+  logLines.length = 0;
+  const ev = adapterEvent((await cr(ctx.admin)) as Obj);
+  await deliver(ctx.app, ev);
+  const summaries = logLines.filter((l) => l.msg === 'event handled');
+  assert.is(summaries.length, 1);
+  const s = summaries[0];
+  assert.is(s.eventId, ev.id);
+  assert.is(s.eventType, ev.type);
+  assert.is(s.cluster, `${NS}/${NAME}`);
+  for (const k of ['outcome', 'writes', 'reads', 'ms']) assert.ok(k in s, `summary has ${k}`);
+});
+
+test.run();

@@ -1,0 +1,140 @@
+// Helpers for tests that drive the functions through their HTTP interface against the embedded
+// cluster: operator manifests, clients acting as each function's ServiceAccount (so RBAC applies),
+// CloudEvents shaped exactly as the ApiServerSource adapter sends them, and API-server request
+// counts read from the audit log.
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CloudEvent, HTTP } from 'cloudevents';
+import { KubeClient } from '../../lib/k8s/client';
+import { REPO_ROOT } from '../../localcluster/config';
+import type { SharedCluster } from './cluster';
+
+export const OPERATOR_NAMESPACE = 'gpss-operator-system';
+export const AUDIT_LOG = join(REPO_ROOT, '.local', 'cluster', 'logs', 'audit.log');
+
+export async function installOperator(c: SharedCluster): Promise<void> {
+  for (const f of ['manifests/namespace.yaml', 'manifests/crd', 'manifests/rbac']) {
+    const r = await c.kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(REPO_ROOT, f)]);
+    if (r.code !== 0) throw new Error(`applying ${f}: ${r.stderr}`);
+  }
+  const established = await c.kubectl([
+    'wait',
+    '--for=condition=Established',
+    '--timeout=30s',
+    'crd/gpssclusters.gpss.gpdb.io',
+  ]);
+  if (established.code !== 0) throw new Error(`CRD not established: ${established.stderr}`);
+}
+
+export function serviceAccountUser(fn: 'reconcile' | 'finalize' | 'health'): string {
+  return `system:serviceaccount:${OPERATOR_NAMESPACE}:gpss-${fn}`;
+}
+
+export async function adminClient(c: SharedCluster): Promise<KubeClient> {
+  return KubeClient.fromKubeconfig(c.kubeconfig);
+}
+
+/** A client with exactly the function's RBAC (impersonating its ServiceAccount). */
+export async function functionClient(
+  c: SharedCluster,
+  fn: 'reconcile' | 'finalize' | 'health',
+): Promise<KubeClient> {
+  return KubeClient.fromKubeconfig(c.kubeconfig, {
+    impersonate: { user: serviceAccountUser(fn) },
+    userAgent: `test/${fn}`,
+  });
+}
+
+interface Obj {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+}
+
+let seq = 0;
+/** The CloudEvent the adapter would send for obj (Resource mode): type, subject, extensions, data. */
+export function adapterEvent(obj: Obj, verb: 'add' | 'update' | 'delete' = 'update'): CloudEvent<unknown> {
+  const plural = `${obj.kind.toLowerCase()}${obj.kind.endsWith('s') ? 'es' : 's'}`;
+  return new CloudEvent({
+    specversion: '1.0',
+    id: `test-${process.pid}-${++seq}`,
+    type: `dev.knative.apiserver.resource.${verb}`,
+    source: 'https://127.0.0.1:6443',
+    subject: `/apis/${obj.apiVersion}/namespaces/${obj.metadata.namespace}/${plural}/${obj.metadata.name}`,
+    datacontenttype: 'application/json',
+    data: obj,
+    kind: obj.kind,
+    apiversion: obj.apiVersion,
+    name: obj.metadata.name,
+    namespace: obj.metadata.namespace ?? '',
+  } as never);
+}
+
+export function pingEvent(): CloudEvent<unknown> {
+  return new CloudEvent({
+    id: `ping-${process.pid}-${++seq}`,
+    type: 'dev.knative.sources.ping',
+    source: '/apis/v1/namespaces/gpss-operator-system/pingsources/resync',
+    datacontenttype: 'application/json',
+    data: { resync: 'all' },
+  });
+}
+
+export interface AppLike {
+  request(path: string, init: RequestInit): Response | Promise<Response>;
+}
+
+export async function deliver(
+  app: AppLike,
+  ce: CloudEvent<unknown>,
+  mode: 'binary' | 'structured' = 'binary',
+): Promise<Response> {
+  const m = mode === 'binary' ? HTTP.binary(ce) : HTTP.structured(ce);
+  return app.request('/', {
+    method: 'POST',
+    headers: m.headers as Record<string, string>,
+    body: m.body as string,
+  });
+}
+
+export interface AuditMark {
+  offset: number;
+}
+
+export function auditMark(): AuditMark {
+  return { offset: statSync(AUDIT_LOG).size };
+}
+
+interface AuditEvent {
+  verb: string;
+  user: { username: string };
+  impersonatedUser?: { username: string };
+  objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
+  stage: string;
+}
+
+/** Audit events since the mark, done as `user` (directly or through impersonation). */
+export function auditSince(mark: AuditMark, user: string): AuditEvent[] {
+  const size = statSync(AUDIT_LOG).size;
+  const buf = Buffer.alloc(size - mark.offset);
+  const fd = openSync(AUDIT_LOG, 'r');
+  try {
+    readSync(fd, buf, 0, buf.length, mark.offset);
+  } finally {
+    closeSync(fd);
+  }
+  return buf
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as AuditEvent)
+    .filter(
+      (e) => e.stage === 'ResponseComplete' && (e.impersonatedUser?.username ?? e.user.username) === user,
+    );
+}
+
+export const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+
+export function writesSince(mark: AuditMark, user: string): AuditEvent[] {
+  return auditSince(mark, user).filter((e) => WRITE_VERBS.has(e.verb));
+}
