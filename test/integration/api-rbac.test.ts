@@ -54,6 +54,8 @@ const FUNCTIONS: Account[] = [
       ...READ('poddisruptionbudgets.policy'),
       ...WRITE('poddisruptionbudgets.policy'),
       ...READ('pods'),
+      'delete pods', // restart of an instance whose advertised address changed
+      'update gpssclusters.gpss.gpdb.io/finalizers', // blockOwnerDeletion on owner references
       ...READ('nodes'),
       ...EVENTS,
     ],
@@ -62,7 +64,7 @@ const FUNCTIONS: Account[] = [
       `delete ${GPSS}`,
       `create ${GPSS}`,
       'create pods',
-      'delete pods', // failover is health's
+      'patch pods', // instance finalizers are finalize's
       'patch nodes',
       'watch pods', // no informer in a function
       'create serviceaccounts',
