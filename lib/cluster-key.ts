@@ -1,6 +1,7 @@
 // Which GpssCluster an ApiServerSource event concerns: the CR itself, or the cluster that owns a
 // child (owner reference to the CR, or for pods the instance label the StatefulSet stamps on them).
 import { API_VERSION, KIND, LABELS, MANAGED_BY } from './api/types';
+import { BadEventError } from './errors';
 import type { ApiServerEvent } from './events/apiserver';
 
 export interface ClusterRef {
@@ -8,9 +9,8 @@ export interface ClusterRef {
   name: string;
 }
 
-export class UnrelatedEventError extends Error {
-  readonly httpStatus = 400;
-}
+/** An event this function cannot map to a cluster: a misrouted sink or misconfigured source. */
+export class UnrelatedEventError extends BadEventError {}
 
 interface MaybeOwned {
   metadata?: {

@@ -34,3 +34,15 @@ export function classify(err: unknown): ErrorClass {
   }
   return 'permanent';
 }
+
+/**
+ * The event itself is unusable (wrong kind for this function, data that is not an object, no name):
+ * answered 400 with no side effects, so eventing neither retries nor counts it as handled.
+ */
+export class BadEventError extends PermanentError {
+  readonly httpStatus = 400;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BadEventError';
+  }
+}

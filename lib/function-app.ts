@@ -4,7 +4,7 @@
 import { serve as nodeServe } from '@hono/node-server';
 import type { CloudEvent } from 'cloudevents';
 import { Hono } from 'hono';
-import { classify } from './errors';
+import { BadEventError, classify } from './errors';
 import { parseCloudEvent } from './events/intake';
 import type { KubeClient } from './k8s/client';
 import { eventLogger, type Logger } from './log';
@@ -81,6 +81,10 @@ export function createFunctionApp(options: FunctionAppOptions): Hono {
       );
     }
     const message = failure instanceof Error ? failure.message : String(failure);
+    if (failure instanceof BadEventError) {
+      ctx.log.warn({ ...summary, outcome: 'rejected', reason: message }, 'event handled');
+      return c.json({ id: event.id, outcome: 'rejected', error: message }, 400);
+    }
     if (classify(failure) === 'transient') {
       ctx.log.warn({ ...summary, outcome: 'transient-error', err: failure }, 'event handled');
       return c.json({ id: event.id, outcome: 'transient-error', error: message }, 503);

@@ -1,7 +1,7 @@
 // What an ApiServerSource event is about: which object, which change, and (in Resource mode) its state.
 
 import type { CloudEvent } from 'cloudevents';
-import { PermanentError } from '../errors';
+import { BadEventError } from '../errors';
 import type { KubeObject } from '../k8s/client';
 import { apiServerEventType } from './types';
 
@@ -33,7 +33,7 @@ export interface ApiServerEvent {
  */
 export function describeApiServerEvent(event: CloudEvent<unknown>): ApiServerEvent {
   const t = apiServerEventType(event.type);
-  if (!t) throw new PermanentError(`event ${event.id}: type "${event.type}" is not an ApiServerSource event`);
+  if (!t) throw new BadEventError(`event ${event.id}: type "${event.type}" is not an ApiServerSource event`);
 
   let data: unknown = event.data;
   if (typeof data === 'string') {
@@ -44,7 +44,7 @@ export function describeApiServerEvent(event: CloudEvent<unknown>): ApiServerEve
     }
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new PermanentError(
+    throw new BadEventError(
       `event ${event.id} (${event.type}): data must be a JSON object (the ${t.mode === 'ref' ? 'reference' : 'object'}), got ${describe(data)}`,
     );
   }
@@ -64,7 +64,7 @@ export function describeApiServerEvent(event: CloudEvent<unknown>): ApiServerEve
   const namespace = text(event.namespace) ?? text(fromData.namespace);
   const missing = [!kind && 'kind', !apiVersion && 'apiVersion', !name && 'name'].filter(Boolean);
   if (missing.length) {
-    throw new PermanentError(
+    throw new BadEventError(
       `event ${event.id} (${event.type}): missing ${missing.join(', ')} in both the extensions and the data`,
     );
   }
