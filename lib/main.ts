@@ -35,4 +35,15 @@ export async function runFunction(fn: FunctionMain): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  // Local runs only: exit with the runner that started us, even if it died without cleaning up.
+  const parent = Number(process.env.RUNNER_PID ?? 0);
+  if (parent > 0) {
+    setInterval(() => {
+      try {
+        process.kill(parent, 0);
+      } catch {
+        void stop();
+      }
+    }, 1000).unref();
+  }
 }

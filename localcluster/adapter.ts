@@ -54,10 +54,19 @@ export function startAdapter(o: AdapterOptions): RunningAdapter {
     ? impersonatingKubeconfig(o.kubeconfig, o.serviceAccount, `${o.logFile}.kubeconfig`)
     : o.kubeconfig;
   const fd = openSync(o.logFile, 'a');
-  const child = spawn(join(o.binDir, 'apiserver_receive_adapter'), [], {
+  // The shell stays the adapter's parent and stops it when this process disappears without cleaning
+  // up (killed, or a wrapper such as npx not forwarding the signal): no adapter outlives its runner.
+  const watchdog = [
+    'trap \'kill -TERM "$c" 2>/dev/null; wait "$c"; exit 0\' TERM INT',
+    '"$0" & c=$!',
+    'while kill -0 "$RUNNER_PID" 2>/dev/null && kill -0 "$c" 2>/dev/null; do sleep 1; done',
+    'kill -TERM "$c" 2>/dev/null; wait "$c"',
+  ].join('; ');
+  const child = spawn('/bin/sh', ['-c', watchdog, join(o.binDir, 'apiserver_receive_adapter')], {
     stdio: ['ignore', fd, fd],
     env: {
       PATH: process.env.PATH,
+      RUNNER_PID: String(process.pid),
       KUBECONFIG: kubeconfig,
       NAME: o.name,
       NAMESPACE: o.namespace,

@@ -1,0 +1,87 @@
+// npm start: the embedded cluster (or $KUBECONFIG), the operator as it runs on Knative (functions,
+// real ApiServerSource adapters, PingSource schedules from eventing/), the sample cluster applied and
+// followed until Ready. Keeps running; Ctrl-C stops everything it started.
+import { join } from 'node:path';
+import type { GpssCluster } from '../lib/api/types';
+import { KubeClient } from '../lib/k8s/client';
+import { down, up } from './cluster';
+import { defaultConfig, REPO_ROOT } from './config';
+import { kubectl } from './kubectl';
+import { installOperatorManifests, startOperator } from './operator';
+import { delay } from './process';
+
+const args = process.argv.slice(2);
+const exitWhenReady = args.includes('--exit-when-ready');
+const sample =
+  args.find((a) => a.endsWith('.yaml')) ?? join(REPO_ROOT, 'manifests', 'samples', 'gpfdist-nodeport.yaml');
+const say = (m: string) => console.log(`[start] ${m}`);
+
+const cfg = defaultConfig();
+let startedCluster = false;
+let kubeconfig = cfg.kubeconfigPath;
+if (process.env.KUBECONFIG) {
+  kubeconfig = process.env.KUBECONFIG;
+  say(`KUBECONFIG is set: using that cluster (${kubeconfig}), not the embedded one`);
+} else {
+  const state = await up(cfg, (m) => say(`cluster: ${m}`));
+  startedCluster = Date.parse(state.startedAt) > Date.now() - 120_000;
+}
+const k = (a: string[], input?: string) =>
+  kubectl(cfg.binDir, kubeconfig, a, input === undefined ? {} : { input });
+
+say('installing the CRD, namespace and RBAC');
+await installOperatorManifests(cfg.binDir, kubeconfig);
+const logDir = join(REPO_ROOT, '.local', 'logs');
+const op = await startOperator({ kubeconfig, binDir: cfg.binDir, logDir, say });
+
+let stopping = false;
+const stop = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  say('stopping the functions and adapters');
+  await op.stop();
+  if (startedCluster && !exitWhenReady) {
+    say('stopping the embedded cluster this run started');
+    await down(cfg, (m) => say(`cluster: ${m}`));
+  }
+  process.exit(code);
+};
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+const sampleText = (await import('node:fs')).readFileSync(sample, 'utf8');
+const ns = /namespace:\s*([\w-]+)/.exec(sampleText)?.[1] ?? 'default';
+const name = /name:\s*([\w-]+)/.exec(sampleText.slice(sampleText.indexOf('metadata')))?.[1] ?? '';
+await k(['create', 'namespace', ns]);
+const applied = await k(['apply', '-f', sample]);
+if (applied.code !== 0) {
+  say(`applying ${sample} failed: ${applied.stderr.trim()}`);
+  await stop(1);
+}
+say(`applied ${sample} (${ns}/${name}); following it until Ready`);
+
+const kube = await KubeClient.fromKubeconfig(kubeconfig);
+const t0 = Date.now();
+let last = '';
+while (!stopping) {
+  const cr = await kube.get<GpssCluster>('gpssclusters', ns, name).catch(() => undefined);
+  const st = cr?.status;
+  const addrs = (st?.instances ?? []).map((i) => `${i.name}=${i.gpfdistAddress ?? 'pending'}`).join(' ');
+  const line = `phase=${st?.phase ?? '-'} ready=${st?.readyReplicas ?? 0}/${cr?.spec.size ?? '?'} gpss=${st?.gpssAddress ?? '-'} ${addrs}`;
+  if (line !== last) {
+    say(`${((Date.now() - t0) / 1000).toFixed(1)}s ${line}`);
+    last = line;
+  }
+  if (st?.phase === 'Ready') {
+    say(`${ns}/${name} is Ready after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    say(`kubectl: .local/bin/kubectl --kubeconfig ${kubeconfig} get gpss -A`);
+    say(
+      `logs:    ${logDir}/{${[...op.functions.keys()].join(',')}}.log — npm run logs -- --cluster ${ns}/${name}`,
+    );
+    if (exitWhenReady) await stop(0);
+    say('running; Ctrl-C stops everything this run started');
+    break;
+  }
+  await delay(500);
+}
+kube.close();
