@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the embedded control plane's binaries from the Go tool modules under localcluster/tools.
+# Builds the embedded control plane's binaries, and the helm the chart tests drive, from the Go tool
+# modules under localcluster/tools.
 # Binaries are cached outside the work tree, keyed on each module's go.sum, the Go version and this
 # script, so a fresh clone on a warm machine (CI) links them in seconds instead of rebuilding.
 set -euo pipefail
@@ -36,6 +37,20 @@ k8s_ldflags() {
   echo "$f"
 }
 
+# helm stamps its own version, and the Kubernetes version `helm template` and `helm lint` assume
+# (Capabilities.KubeVersion), through ldflags as its Makefile does; both are read from the module's
+# go.mod (Kubernetes minor = client-go's), so bumping helm needs no edit here.
+helm_ldflags() {
+  local gomod=$here/tools/helm/go.mod v minor p
+  v=$(awk '$1 == "helm.sh/helm/v3" {print $2}' "$gomod")
+  minor=$(awk '$1 == "k8s.io/client-go" {print $2}' "$gomod" | cut -d. -f2)
+  local f="-s -w -X helm.sh/helm/v3/internal/version.version=$v"
+  for p in chartutil lint/rules; do
+    f="$f -X helm.sh/helm/v3/pkg/$p.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/$p.k8sVersionMinor=$minor"
+  done
+  echo "$f"
+}
+
 # build NAME MODULE PACKAGE [LDFLAGS]
 build() {
   local name=$1 mod=$2 pkg=$3 ldflags=${4:--s -w}
@@ -65,6 +80,7 @@ want kube-scheduler && build kube-scheduler k8s k8s.io/kubernetes/cmd/kube-sched
 want kubectl && build kubectl k8s k8s.io/kubernetes/cmd/kubectl "$(k8s_ldflags)"
 want kwok && build kwok kwok sigs.k8s.io/kwok/cmd/kwok
 want apiserver_receive_adapter && build apiserver_receive_adapter knative ./cmd/apiserver-adapter
+want helm && build helm helm helm.sh/helm/v3/cmd/helm "$(helm_ldflags)"
 
 # Data files from the module cache: KWOK stages and the Knative CRDs (copied, the cache is read-only).
 data=$root/.local/data

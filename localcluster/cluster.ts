@@ -377,3 +377,24 @@ export async function down(cfg: ClusterConfig = defaultConfig(), say: Say = () =
   rmSync(join(cfg.dir, 'etcd'), { recursive: true, force: true });
   rmSync(cfg.kubeconfigPath, { force: true });
 }
+
+/** Stops one component and starts it again with the same flags; resolves once it is healthy again. */
+export async function restartComponent(cfg: ClusterConfig, name: ComponentName): Promise<void> {
+  const state = readState(cfg);
+  const p = state?.components.find((c) => c.name === name);
+  if (!state || !p) throw new ClusterError(name, 'not part of a running cluster');
+  if (!p.args) throw new ClusterError(name, 'started by an older launcher without its flags recorded; run cluster:down and cluster:up');
+  await stopProcess(p);
+  const next = startDetached(name, p.binary, p.args, p.log);
+  state.components = state.components.map((c) => (c.name === name ? next : c));
+  writeFileSync(stateFile(cfg), `${JSON.stringify(state, null, 2)}\n`);
+  if (name !== 'kube-apiserver') return;
+  const pki = ensurePki(join(cfg.dir, 'pki'));
+  const deadline = Date.now() + cfg.readyTimeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(next.pid)) throw new ClusterError(name, 'exited after restart', tail(next.log));
+    if ((await apiGet(pki, state.server, '/readyz').catch(() => ({ status: 0 }))).status === 200) return;
+    await delay(200);
+  }
+  throw new ClusterError(name, 'not ready after restart', tail(next.log));
+}

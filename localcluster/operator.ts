@@ -81,8 +81,8 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
 
-async function spawnFunction(o: OperatorOptions, name: string): Promise<FunctionProcess> {
-  const port = await freePort();
+async function spawnFunction(o: OperatorOptions, name: string, reuse?: number): Promise<FunctionProcess> {
+  const port = reuse ?? (await freePort());
   const log = join(o.logDir, `${name}.log`);
   const out = openSync(join(o.logDir, `${name}.stderr.log`), 'a');
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'functions', name, 'main.ts')], {
@@ -159,7 +159,7 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
   };
   // A stopped function keeps its port reserved in the sink URL, so a restart reuses the same sink.
   const startFn = async (fn: string) => {
-    const p = await spawnFunction(o, fn);
+    const p = await spawnFunction(o, fn, functions.get(fn)?.port);
     functions.set(fn, p);
     say(`function ${fn} listening on ${p.url} (log ${p.log})`);
     return p;

@@ -10,6 +10,8 @@ export interface Started {
   pid: number;
   binary: string;
   log: string;
+  /** Kept so a component can be restarted with the same flags (chaos tests restart the API server). */
+  args: string[];
 }
 
 export function startDetached(
@@ -29,7 +31,7 @@ export function startDetached(
   if (child.pid === undefined) throw new Error(`${name}: failed to start ${binary}`);
   child.unref();
   // The resolved path: a rebuild may re-point the symlink while this process keeps running.
-  return { name, pid: child.pid, binary: realpathSync(binary), log };
+  return { name, pid: child.pid, binary: realpathSync(binary), log, args };
 }
 
 export function isAlive(pid: number): boolean {

@@ -1,0 +1,129 @@
+// A fault-injecting hop between the event sources and a function, on loopback: it drops, duplicates,
+// delays (and so reorders) CloudEvent deliveries with a seeded random generator, so a failing
+// scenario can be replayed with the same seed.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Faults {
+  drop: number;
+  duplicate: number;
+  /** Share of deliveries held back up to maxDelayMs (the rest pass at once): this reorders them. */
+  delay: number;
+  maxDelayMs: number;
+}
+
+export interface ChaosStats {
+  received: number;
+  dropped: number;
+  duplicated: number;
+  delayed: number;
+  forwarded: number;
+  failedForwards: number;
+  /** Every delivery received, in order: CloudEvent type and the object's kind and name (binary mode). */
+  seen: Array<{ type: string; kind: string; name: string; namespace: string }>;
+}
+
+export interface ChaosProxy {
+  url: string;
+  stats: ChaosStats;
+  faults: Faults;
+  close(): Promise<void>;
+}
+
+/** mulberry32: small, fast, and the same sequence for the same seed. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function body(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export const NO_FAULTS: Faults = { drop: 0, duplicate: 0, delay: 0, maxDelayMs: 0 };
+
+export async function startChaosProxy(
+  target: () => string,
+  faults: Faults,
+  seed: number,
+): Promise<ChaosProxy> {
+  const rnd = seeded(seed);
+  const stats: ChaosStats = {
+    received: 0,
+    dropped: 0,
+    duplicated: 0,
+    delayed: 0,
+    forwarded: 0,
+    failedForwards: 0,
+    seen: [],
+  };
+  const forward = async (headers: Record<string, string>, payload: Buffer): Promise<number> => {
+    try {
+      const res = await fetch(target(), {
+        method: 'POST',
+        headers,
+        body: payload,
+        signal: AbortSignal.timeout(60_000),
+      });
+      await res.arrayBuffer();
+      stats.forwarded++;
+      return res.status;
+    } catch {
+      stats.failedForwards++;
+      return 502;
+    }
+  };
+  const server: Server = createServer(async (req, res) => {
+    const payload = await body(req);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers))
+      if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
+    stats.received++;
+    stats.seen.push({
+      type: headers['ce-type'] ?? '',
+      kind: headers['ce-kind'] ?? '',
+      name: headers['ce-name'] ?? '',
+      namespace: headers['ce-namespace'] ?? '',
+    });
+    const r = rnd();
+    if (r < faults.drop) {
+      // Lost after acceptance: the sender believes it was delivered, as with a crashed broker.
+      stats.dropped++;
+      res.writeHead(202).end();
+      return;
+    }
+    if (r < faults.drop + faults.duplicate) {
+      stats.duplicated++;
+      void forward(headers, payload);
+    }
+    if (rnd() < faults.delay) {
+      stats.delayed++;
+      const ms = Math.floor(rnd() * faults.maxDelayMs);
+      await new Promise((r2) => setTimeout(r2, ms));
+    }
+    res.writeHead(await forward(headers, payload)).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    stats,
+    faults,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
