@@ -1,7 +1,7 @@
 // npm run logs -- [--event ID] [--cluster NS/NAME] [--last N] [--file PATH|-]...
 // Tells the story of events from the functions' JSON log lines: which function, which event, what it
 // decided, what it wrote, how long it took. Reads the local runner's logs by default, or files /
-// stdin such as `kubectl logs -l serving.knative.dev/service=gpss-reconcile -c user-container`.
+// stdin such as `kubectl logs -l serving.knative.dev/service=gpss-reconcile -c reconcile`.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -4,8 +4,12 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { stopSharedClusterIfOwned } from '../test/support/cluster-lifecycle';
 
 const root = new URL('..', import.meta.url).pathname;
+// Test files learn which run they belong to: the run that starts the shared cluster stops it.
+const RUN_ID = `run-${process.pid}-${Date.now()}`;
+process.env.GPSS_TEST_RUN = RUN_ID;
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const filters = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--only');
@@ -77,10 +81,7 @@ for (const g of order) {
 }
 
 // Integration suites share one embedded cluster; stop it if the test run started it.
-const { stopSharedClusterIfOwned } = await import('../test/support/cluster-lifecycle').catch(() => ({
-  stopSharedClusterIfOwned: async () => {},
-}));
-await stopSharedClusterIfOwned();
+await stopSharedClusterIfOwned(RUN_ID);
 
 console.log('\nfile summary:');
 for (const r of results) {

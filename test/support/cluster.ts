@@ -32,7 +32,8 @@ async function start(): Promise<SharedCluster> {
     await withLock(async () => {
       if ((await health(cfg))?.running) return;
       await up(cfg, (m) => console.log(`[cluster] ${m}`));
-      writeFileSync(OWNED_MARKER, `${process.pid}\n`);
+      // Names the test run (scripts/run-tests.ts) that started it, so only that run stops it.
+      writeFileSync(OWNED_MARKER, `${process.env.GPSS_TEST_RUN ?? 'standalone'}\n`);
     });
   }
   return {
