@@ -76,24 +76,28 @@ const FUNCTIONS: Account[] = [
     allowed: [
       ...READ(GPSS),
       `patch ${GPSS}`,
-      `update ${GPSS}`,
       `patch ${STATUS}`,
-      ...READ('statefulsets.apps'),
+      'get statefulsets.apps',
       'patch statefulsets.apps',
-      ...READ('pods'),
+      'list pods',
       'patch pods',
-      'update pods',
-      ...READ('services'),
+      'delete pods', // force-delete at an expired deletion time box (a lost node)
+      'list services',
       'delete services',
       ...EVENTS,
     ],
     denied: [
       `delete ${GPSS}`,
+      `update ${GPSS}`, // finalizers change through guarded JSON patches
+      `create ${GPSS}`,
       'create statefulsets.apps',
+      'update statefulsets.apps',
       'delete statefulsets.apps',
       'create services',
       'patch services',
-      'delete pods',
+      'create pods',
+      'update pods',
+      'watch pods',
       'get configmaps',
       'list nodes',
     ],
@@ -106,10 +110,11 @@ const FUNCTIONS: Account[] = [
       `patch ${STATUS}`,
       `update ${STATUS}`,
       ...READ('pods'),
-      'delete pods',
+      'delete pods', // failover of an instance stuck on a lost node
       ...READ('services'),
       ...READ('statefulsets.apps'),
       ...READ('nodes'),
+      'get configmaps', // the address each instance advertises, reconcile's restart marks
       ...EVENTS,
     ],
     denied: [
@@ -122,6 +127,10 @@ const FUNCTIONS: Account[] = [
       'create pods',
       'patch pods',
       'patch nodes',
+      'patch configmaps', // the instance config is reconcile's
+      'list configmaps',
+      'get poddisruptionbudgets.policy',
+      'watch pods', // no informer in a function
     ],
   },
 ];
@@ -139,8 +148,8 @@ const SOURCES: Account[] = [
   },
   {
     sa: 'gpss-health-source',
-    allowed: [...WATCH('pods'), ...WATCH('statefulsets.apps')],
-    denied: [`watch ${GPSS}`, 'watch services', 'delete pods', 'patch statefulsets.apps'],
+    allowed: [...WATCH(GPSS), ...WATCH('pods'), ...WATCH('statefulsets.apps')],
+    denied: [`patch ${STATUS}`, 'watch services', 'delete pods', 'patch statefulsets.apps'],
   },
 ];
 

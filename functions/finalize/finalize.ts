@@ -1,0 +1,44 @@
+// One cluster, end to end: read the CR, its pods and (only while a deletion must scale it) its
+// StatefulSet; plan; write finalize's conditions (before acting, so what is about to be forced is on
+// record even if a later step fails); carry out the steps. Nothing waits in-process: a wait is a plan
+// with no steps, and the next event or the resync decides again from the objects and the clock.
+import type { GpssCluster } from '../../lib/api/types';
+import { selectorString, statefulSetName } from '../../lib/desired/names';
+import type { KubeClient } from '../../lib/k8s/client';
+import type { Logger } from '../../lib/log';
+import { execute } from './execute';
+import { needsStatefulSet, planCluster } from './plan';
+import type { InstancePod } from './pod-state';
+import { writeConditions } from './status';
+import type { Outcome } from './steps';
+
+export interface FinalizeContext {
+  kube: KubeClient;
+  log: Logger;
+  now: () => Date;
+}
+
+export async function finalizeCluster(
+  ctx: FinalizeContext,
+  namespace: string,
+  name: string,
+): Promise<{ outcome: Outcome; done: string[] }> {
+  const { kube } = ctx;
+  const [cr, pods] = await Promise.all([
+    kube.get<GpssCluster>('gpssclusters', namespace, name),
+    kube.list<InstancePod>('pods', namespace, { labelSelector: selectorString({ metadata: { name } }) }),
+  ]);
+  let replicas: number | undefined;
+  if (cr && needsStatefulSet(cr)) {
+    const sts = await kube.get<{ spec?: { replicas?: number } }>(
+      'statefulsets',
+      namespace,
+      statefulSetName(cr),
+    );
+    if (sts) replicas = sts.spec?.replicas ?? 1;
+  }
+  const plan = planCluster({ cr, pods: pods.items, replicas, now: ctx.now() });
+  if (cr) await writeConditions(ctx, cr, plan.conditions);
+  const done = await execute({ ...ctx, namespace, name, cr, pods: pods.items }, plan.steps);
+  return { outcome: plan.outcome, done };
+}

@@ -1,0 +1,78 @@
+// Adding and removing one finalizer without ever dropping someone else's. Merge patches replace the
+// whole list and an unguarded JSON patch races with other writers, so every change is a JSON patch
+// whose `test` op pins what we read: the whole list when adding (a `null` test passes only while the
+// list is absent), our own entry at its index when removing. A failed test (422) means the object
+// changed since it was read; the caller answers "transient" so the event is redelivered and re-read.
+import { TransientError } from './errors';
+import type { KubeClient } from './k8s/client';
+import { hasStatus } from './k8s/errors';
+import type { ResourceRef } from './k8s/resources';
+
+export type JsonPatch = Array<{ op: 'test' | 'add' | 'remove'; path: string; value?: unknown }>;
+
+const PATH = '/metadata/finalizers';
+
+export function hasFinalizer(obj: { metadata: { finalizers?: string[] } }, f: string): boolean {
+  return obj.metadata.finalizers?.includes(f) ?? false;
+}
+
+/** Undefined when `f` is already there. */
+export function addFinalizerPatch(current: string[] | undefined, f: string): JsonPatch | undefined {
+  if (current?.includes(f)) return undefined;
+  return [
+    { op: 'test', path: PATH, value: current ?? null },
+    { op: 'add', path: PATH, value: [...(current ?? []), f] },
+  ];
+}
+
+/** Undefined when `f` is not there. */
+export function removeFinalizerPatch(current: string[] | undefined, f: string): JsonPatch | undefined {
+  const i = current?.indexOf(f) ?? -1;
+  if (i < 0) return undefined;
+  return [
+    { op: 'test', path: `${PATH}/${i}`, value: f },
+    { op: 'remove', path: `${PATH}/${i}` },
+  ];
+}
+
+interface Target {
+  res: ResourceRef;
+  namespace: string;
+  name: string;
+  finalizers: string[] | undefined;
+}
+
+/** 'done', 'unchanged' (nothing to do, no request made) or 'gone' (404). */
+export type FinalizerResult = 'done' | 'unchanged' | 'gone';
+
+export function addFinalizer(kube: KubeClient, t: Target, f: string, fieldManager: string) {
+  return send(kube, t, addFinalizerPatch(t.finalizers, f), fieldManager, `add finalizer ${f}`);
+}
+
+export function removeFinalizer(kube: KubeClient, t: Target, f: string, fieldManager: string) {
+  return send(kube, t, removeFinalizerPatch(t.finalizers, f), fieldManager, `remove finalizer ${f}`);
+}
+
+async function send(
+  kube: KubeClient,
+  t: Target,
+  patch: JsonPatch | undefined,
+  fieldManager: string,
+  what: string,
+): Promise<FinalizerResult> {
+  if (!patch) return 'unchanged';
+  try {
+    await kube.patch(t.res, t.namespace, t.name, patch, 'json', { fieldManager });
+    return 'done';
+  } catch (err) {
+    if (hasStatus(err, 404)) return 'gone';
+    // Also what the API server answers when a finalizer is added to an object whose deletion began
+    // after we read it: either way the next read decides again.
+    if (hasStatus(err, 422)) {
+      throw new TransientError(`${what} on ${t.namespace}/${t.name}: the object changed since it was read`, {
+        cause: err,
+      });
+    }
+    throw err;
+  }
+}
