@@ -1,0 +1,169 @@
+// Checks one GpssCluster: re-reads it and its pods, StatefulSet, Services, instance config and the
+// nodes; fails over instances stuck on lost nodes (unless in maintenance); writes health's part of
+// the status (server-side apply, field manager gpss-health) only when something visible changed;
+// records an Event for every action and for every Ready/Degraded transition.
+import { DEFAULTS, FIELD_MANAGERS, type GpssCluster, type InstanceStatus } from '../../lib/api/types';
+import type { KubeClient } from '../../lib/k8s/client';
+import { hasStatus } from '../../lib/k8s/errors';
+import type { Logger } from '../../lib/log';
+import { observeCluster } from '../../lib/observe';
+import { recordEvent } from '../../lib/record-event';
+import { conditionsMatch, findCondition, setCondition } from '../../lib/status/conditions';
+import { type FailoverStep, planFailover } from '../../lib/status/failover';
+import { type HealthNode, type HealthPod, nodeView } from '../../lib/status/instance-health';
+import { buildReport, type HealthReport } from './report';
+import { transitionEvents } from './transitions';
+
+const MANAGER = FIELD_MANAGERS.health;
+
+export interface HealthResult {
+  outcome: 'gone' | 'written' | 'unchanged';
+  failedOver: string[];
+}
+
+interface Ctx {
+  kube: KubeClient;
+  log: Logger;
+  now: () => Date;
+}
+
+export async function checkCluster(ctx: Ctx, namespace: string, name: string): Promise<HealthResult> {
+  const cr = await ctx.kube.get<GpssCluster>('gpssclusters', namespace, name);
+  if (!cr) return { outcome: 'gone', failedOver: [] };
+  // No PodDisruptionBudget: health neither reads nor may read it.
+  const observed = await observeCluster(ctx.kube, cr, { nodes: true, pdb: false });
+  const nodes = new Map((observed.nodes as HealthNode[]).map((n) => [n.metadata.name, nodeView(n)]));
+  const steps = cr.metadata.deletionTimestamp
+    ? []
+    : planFailover(observed.pods as HealthPod[], nodes, {
+        now: ctx.now(),
+        afterSeconds: cr.spec.failover_after_seconds ?? DEFAULTS.failoverAfterSeconds,
+        paused: !!cr.spec.maintenance,
+      });
+  const deleted = await failOver(ctx, cr, steps);
+  const report = buildReport({ cr, observed, nodes, failover: steps, deleted });
+  const written = await writeStatus(ctx, cr, report);
+  if (written) {
+    for (const e of transitionEvents(cr.status?.conditions, report.conditions)) {
+      await recordEvent(ctx.kube, cr, e, ctx.now());
+    }
+    for (const s of steps.filter((x) => x.kind === 'paused')) {
+      const pod = (observed.pods as HealthPod[]).find((p) => p.metadata.name === s.pod);
+      await recordEvent(
+        ctx.kube,
+        cr,
+        {
+          type: 'Normal',
+          reason: 'FailoverPaused',
+          message: `${s.pod} is on lost node ${s.node}; spec.maintenance is true, so it is not replaced`,
+          occurrence: `${pod?.metadata.uid}/${nodes.get(s.node)?.since ?? ''}`,
+          component: MANAGER,
+        },
+        ctx.now(),
+      );
+    }
+  }
+  return { outcome: written ? 'written' : 'unchanged', failedOver: [...deleted] };
+}
+
+async function failOver(ctx: Ctx, cr: GpssCluster, steps: FailoverStep[]): Promise<Set<string>> {
+  const deleted = new Set<string>();
+  for (const s of steps) {
+    if (s.kind !== 'delete') {
+      ctx.log.info({ decision: `failover-${s.kind}`, pod: s.pod, node: s.node }, `failover ${s.kind}`);
+      continue;
+    }
+    ctx.log.warn(
+      { decision: 'failover', pod: s.pod, node: s.node, force: s.force, why: s.why },
+      `delete ${s.pod} so it is recreated on another node`,
+    );
+    let done: boolean;
+    try {
+      // The uid precondition keeps a late or duplicate event from deleting the replacement pod.
+      done = await ctx.kube.delete('pods', cr.metadata.namespace!, s.pod, {
+        preconditions: { uid: s.uid },
+        ...(s.force ? { gracePeriodSeconds: 0 } : {}),
+      });
+    } catch (err) {
+      if (!hasStatus(err, 409)) throw err;
+      done = false;
+    }
+    if (!done) continue;
+    deleted.add(s.pod);
+    await recordEvent(
+      ctx.kube,
+      cr,
+      {
+        type: 'Warning',
+        reason: 'InstanceFailover',
+        message: `deleted pod ${s.pod}${s.force ? ' (forced: grace period 0)' : ''}: ${s.why}; the StatefulSet recreates it on a Ready node`,
+        occurrence: `${s.uid}/${s.force ? 'force' : 'graceful'}`,
+        component: MANAGER,
+      },
+      ctx.now(),
+    );
+  }
+  return deleted;
+}
+
+/** Fixed key order and no undefined fields, so equal entries compare equal however they were built. */
+function canonical(i: InstanceStatus): string {
+  return JSON.stringify([
+    i.name,
+    i.node ?? null,
+    i.ready,
+    i.restarts,
+    i.gpfdistAddress ?? null,
+    i.lastProblem ?? null,
+  ]);
+}
+
+function sameInstances(a: InstanceStatus[] | undefined, b: InstanceStatus[]): boolean {
+  const x = a ?? [];
+  return x.length === b.length && x.every((v, i) => canonical(v) === canonical(b[i]));
+}
+
+/** Whole seconds, like metav1.Time: handlers racing within a second write identical conditions. */
+function stamp(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+async function writeStatus(ctx: Ctx, cr: GpssCluster, r: HealthReport): Promise<boolean> {
+  const s = cr.status ?? {};
+  const unchanged =
+    s.phase === r.phase &&
+    s.replicas === r.replicas &&
+    s.readyReplicas === r.readyReplicas &&
+    sameInstances(s.instances, r.instances) &&
+    conditionsMatch(s.conditions, r.conditions);
+  if (unchanged) return false;
+  let merged = s.conditions;
+  const now = stamp(ctx.now());
+  for (const c of r.conditions) merged = setCondition(merged, c, now);
+  ctx.log.info(
+    {
+      decision: 'status',
+      phase: r.phase,
+      rule: r.decision.rule,
+      ready: `${r.readyReplicas}/${cr.spec.size ?? DEFAULTS.size}`,
+      conditions: r.conditions.map((c) => `${c.type}=${c.status}/${c.reason}`),
+    },
+    'write status',
+  );
+  await ctx.kube.apply(
+    {
+      apiVersion: cr.apiVersion,
+      kind: cr.kind,
+      metadata: { name: cr.metadata.name, namespace: cr.metadata.namespace },
+      status: {
+        phase: r.phase,
+        replicas: r.replicas,
+        readyReplicas: r.readyReplicas,
+        instances: r.instances,
+        conditions: r.conditions.map((c) => findCondition(merged, c.type)!),
+      },
+    },
+    { fieldManager: MANAGER, force: true, subresource: 'status' },
+  );
+  return true;
+}

@@ -1,0 +1,204 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { GpssCluster } from '../../lib/api/types';
+import { renderInstanceConfig } from '../../lib/desired';
+import { liveNode, liveNodePortService, seedCluster } from '../../lib/desired/fixtures';
+import type { Observed, Pod } from '../../lib/observe';
+import { planFailover } from '../../lib/status/failover';
+import { type NodeView, nodeView } from '../../lib/status/instance-health';
+import { buildReport, type ReportInput } from './report';
+
+const test = suite('health/report');
+
+function cluster(status?: GpssCluster['status']): GpssCluster {
+  return { ...seedCluster(), ...(status ? { status } : {}) };
+}
+
+function readyPod(i: number, node: string): Pod {
+  return {
+    metadata: { name: `gpfdist-${i}`, uid: `u${i}` },
+    spec: { nodeName: node },
+    status: {
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: 'True' }],
+      containerStatuses: [{ name: 'gpss', ready: true, restartCount: 0, state: { running: {} } }],
+    },
+  };
+}
+
+function observed(
+  pods: Pod[],
+  nodes = [liveNode('n0', '127.0.1.1'), liveNode('n1', '127.0.1.2'), liveNode('n2', '127.0.1.3')],
+): Observed {
+  const cr = seedCluster();
+  const data: Record<string, string> = {};
+  for (let i = 0; i < 3; i++)
+    data[`gpfdist-${i}.json`] = renderInstanceConfig(cr.spec.gpss_config, {
+      host: '127.0.1.1',
+      port: 30000 + i,
+    });
+  return {
+    services: [0, 1, 2].map((i) =>
+      liveNodePortService(`gpfdist-gpfdist-${i}`, 30000 + i),
+    ) as Observed['services'],
+    statefulSet: {
+      metadata: { name: 'gpfdist', uid: 's' },
+      spec: { replicas: 3 },
+      status: { replicas: 3, readyReplicas: 3, currentRevision: 'r1', updateRevision: 'r1' },
+    },
+    configMap: { metadata: { name: 'gpfdist-instance-config' }, data },
+    pods,
+    nodes,
+  };
+}
+
+function input(cr: GpssCluster, o: Observed, now = new Date('2026-01-01T00:00:30Z')): ReportInput {
+  const nodes = new Map<string, NodeView>(o.nodes.map((n) => [n.metadata.name, nodeView(n)]));
+  return {
+    cr,
+    observed: o,
+    nodes,
+    failover: planFailover(o.pods, nodes, { now, afterSeconds: 60, paused: !!cr.spec.maintenance }),
+    deleted: new Set(),
+  };
+}
+
+const HEALTHY = [readyPod(0, 'n0'), readyPod(1, 'n1'), readyPod(2, 'n2')];
+
+test('3/3 ready: Ready, instances with node and advertised address', () => {
+  const r = buildReport(input(cluster({ phase: 'Ready', readyReplicas: 3 }), observed(HEALTHY)));
+  assert.is(r.phase, 'Ready');
+  assert.is(r.replicas, 3);
+  assert.is(r.readyReplicas, 3);
+  assert.equal(r.instances[1], {
+    name: 'gpfdist-1',
+    ready: true,
+    restarts: 0,
+    node: 'n1',
+    gpfdistAddress: '127.0.1.1:30001',
+  });
+  assert.equal(r.conditions, [
+    {
+      type: 'Ready',
+      status: 'True',
+      reason: 'AllInstancesReady',
+      message: '3/3 instances ready',
+      observedGeneration: 1,
+    },
+    {
+      type: 'Degraded',
+      status: 'False',
+      reason: 'AsExpected',
+      message: 'no instance reports a problem',
+      observedGeneration: 1,
+    },
+  ]);
+});
+
+test('a fresh cluster is Creating and says what each instance waits for', () => {
+  const o = observed([]);
+  o.statefulSet = undefined;
+  o.configMap = undefined;
+  const r = buildReport(input(cluster(), o));
+  assert.is(r.phase, 'Creating');
+  assert.is(r.conditions[0].reason, 'Creating');
+  assert.match(r.conditions[0].message, '0/3 instances ready; gpfdist-0: pod not created yet');
+  assert.equal(
+    r.instances.map((i) => i.name),
+    ['gpfdist-0', 'gpfdist-1', 'gpfdist-2'],
+  );
+});
+
+test('an unready instance: Degraded, named in both conditions and in its lastProblem', () => {
+  const sick = readyPod(1, 'n1');
+  sick.status = {
+    phase: 'Running',
+    conditions: [{ type: 'Ready', status: 'False' }],
+    containerStatuses: [
+      { name: 'gpss', ready: false, restartCount: 0, started: true, state: { running: {} } } as never,
+    ],
+  };
+  const r = buildReport(
+    input(cluster({ phase: 'Ready', readyReplicas: 3 }), observed([HEALTHY[0], sick, HEALTHY[2]])),
+  );
+  assert.is(r.phase, 'Degraded');
+  assert.is(r.readyReplicas, 2);
+  assert.is(r.conditions[1].status, 'True');
+  assert.is(r.conditions[1].reason, 'InstanceNotReady');
+  assert.match(
+    r.conditions[1].message,
+    /^gpfdist-1: InstanceNotReady: container gpss is running but not ready/,
+  );
+  assert.match(r.conditions[0].message, '2/3 instances ready; gpfdist-1:');
+  assert.is(r.instances[1].lastProblem, 'InstanceNotReady: container gpss is running but not ready');
+});
+
+test('an instance on an unreachable node: Degraded with when failover happens; its address is changing', () => {
+  const nodes = [
+    liveNode('n0', '127.0.1.1', false),
+    liveNode('n1', '127.0.1.2'),
+    liveNode('n2', '127.0.1.3'),
+  ];
+  nodes[0].status!.conditions![1] = {
+    type: 'Ready',
+    status: 'Unknown',
+    lastTransitionTime: '2026-01-01T00:00:00Z',
+  } as never;
+  const r = buildReport(input(cluster({ phase: 'Ready', readyReplicas: 3 }), observed(HEALTHY, nodes)));
+  assert.is(r.phase, 'Degraded');
+  assert.is(r.conditions[1].reason, 'NodeNotReady');
+  assert.is(
+    r.instances[0].lastProblem,
+    'NodeNotReady: node n0 is unreachable (Ready=Unknown) since 2026-01-01T00:00:00Z; failover at 2026-01-01T00:01:00Z',
+  );
+  assert.match(r.conditions[0].message, 'gpfdist-0: NodeNotReady');
+});
+
+test('maintenance: phase Maintenance, conditions still describe what runs', () => {
+  const cr = cluster({ phase: 'Ready', readyReplicas: 3 });
+  cr.spec.maintenance = true;
+  const r = buildReport(input(cr, observed(HEALTHY)));
+  assert.is(r.phase, 'Maintenance');
+  assert.is(r.decision.operational, 'Ready');
+  assert.is(r.conditions[0].status, 'True');
+});
+
+test('a rejected config (reconcile ConfigValid=False): Invalid', () => {
+  const cr = cluster({
+    phase: 'Ready',
+    readyReplicas: 3,
+    conditions: [
+      {
+        type: 'ConfigValid',
+        status: 'False',
+        reason: 'InvalidConfig',
+        message: 'x',
+        lastTransitionTime: 'T',
+      },
+    ],
+  });
+  assert.is(buildReport(input(cr, observed(HEALTHY))).phase, 'Invalid');
+});
+
+test('a restart mark from reconcile reads as Updating, and the restarted instance as Restarting', () => {
+  const o = observed([HEALTHY[0], HEALTHY[2]]);
+  o.configMap!.metadata.annotations = { 'gpss.gpdb.io/restart-1': 'u1' };
+  const prev = cluster({
+    phase: 'Ready',
+    readyReplicas: 3,
+    instances: [{ name: 'gpfdist-1', ready: true, restarts: 0 }],
+  });
+  const r = buildReport(input(prev, o));
+  assert.is(r.phase, 'Updating');
+  assert.is(
+    r.instances[1].lastProblem,
+    'Restarting: re-addressed: restarted to advertise its new gpfdist address',
+  );
+});
+
+test('the same observation always gives the same report', () => {
+  const cr = cluster({ phase: 'Ready', readyReplicas: 3 });
+  assert.equal(buildReport(input(cr, observed(HEALTHY))), buildReport(input(cr, observed(HEALTHY))));
+});
+
+test.run();

@@ -1,0 +1,174 @@
+// The status health writes for one cluster, computed from one observation: instances, replicas,
+// phase and the Ready/Degraded conditions. Pure and deterministic (no clock: every time in it comes
+// from the cluster), so concurrent handlers that see the same cluster write the same bytes.
+import type { GpssCluster, InstanceStatus, Phase } from '../../lib/api/types';
+import { effectiveSize, instancePodName, nodeInfo, statefulSetName } from '../../lib/desired';
+import type { Observed } from '../../lib/observe';
+import { instanceAddress, restartMarked } from '../../lib/status/addresses';
+import type { ConditionInput } from '../../lib/status/conditions';
+import { type FailoverStep, failoverNote } from '../../lib/status/failover';
+import {
+  assessInstance,
+  type HealthPod,
+  type InstanceAssessment,
+  type NodeView,
+  podNode,
+} from '../../lib/status/instance-health';
+import { decidePhase, type PhaseDecision } from '../../lib/status/phase';
+
+export interface HealthReport {
+  phase: Phase;
+  decision: PhaseDecision;
+  replicas: number;
+  readyReplicas: number;
+  instances: InstanceStatus[];
+  conditions: [ConditionInput, ConditionInput];
+}
+
+export interface ReportInput {
+  cr: GpssCluster;
+  observed: Observed;
+  nodes: ReadonlyMap<string, NodeView>;
+  failover: readonly FailoverStep[];
+  /** Pods this event deleted for failover. */
+  deleted: ReadonlySet<string>;
+}
+
+const MAX_MESSAGE = 4096;
+
+function ordinalOf(cr: GpssCluster, podName: string): number | undefined {
+  const m = /^(.*)-(\d+)$/.exec(podName);
+  return m && m[1] === statefulSetName(cr) ? Number(m[2]) : undefined;
+}
+
+function rolloutInProgress(o: Observed): boolean {
+  const st = o.statefulSet?.status;
+  return !!st?.updateRevision && !!st.currentRevision && st.updateRevision !== st.currentRevision;
+}
+
+export function buildReport(input: ReportInput): HealthReport {
+  const { cr, observed, nodes } = input;
+  const size = effectiveSize(cr);
+  const pods = observed.pods as HealthPod[];
+  const byOrdinal = new Map<number, HealthPod>();
+  for (const p of pods) {
+    const o = ordinalOf(cr, p.metadata.name);
+    if (o !== undefined) byOrdinal.set(o, p);
+  }
+  const ordinals = [...new Set([...Array.from({ length: size }, (_, i) => i), ...byOrdinal.keys()])].sort(
+    (a, b) => a - b,
+  );
+  const previous = new Map((cr.status?.instances ?? []).map((i) => [i.name, i]));
+  const nodeInfos = observed.nodes.map(nodeInfo);
+  const marks = observed.configMap?.metadata.annotations;
+  const rolling = rolloutInProgress(observed);
+  let readdressing = false;
+  const notes: string[] = [];
+
+  const assessed: Array<{ ordinal: number; a: InstanceAssessment }> = ordinals.map((ordinal) => {
+    const name = instancePodName(cr, ordinal);
+    const pod = byOrdinal.get(ordinal);
+    const inSize = ordinal < size;
+    const addr = inSize
+      ? instanceAddress(
+          cr,
+          ordinal,
+          observed.configMap?.data,
+          observed.services,
+          nodeInfos,
+          pod?.spec?.nodeName,
+        )
+      : { changing: false };
+    const marked = restartMarked(marks, ordinal);
+    if (inSize && (addr.changing || marked)) readdressing = true;
+    if (inSize && addr.note) notes.push(`${name}: ${addr.note}`);
+    const step = pod ? input.failover.find((s) => s.pod === pod.metadata.name) : undefined;
+    const a = assessInstance({
+      name,
+      pod,
+      node: pod ? podNode(pod, nodes) : undefined,
+      previous: previous.get(name),
+      expectedRestart: marked
+        ? 're-addressed: restarted to advertise its new gpfdist address'
+        : rolling
+          ? 'rolling update to a new revision'
+          : undefined,
+      gpfdistAddress: addr.advertised,
+      failoverNote: failoverNote(step, input.deleted.has(pod?.metadata.name ?? '')),
+    });
+    // An instance waiting for its config is waiting for its address: say which.
+    if (a.state !== 'ready' && a.state !== 'problem' && addr.note && a.detail?.includes('init container')) {
+      a.detail = `${a.detail}: ${addr.note}`;
+    }
+    return { ordinal, a };
+  });
+
+  const current = assessed.filter((x) => x.ordinal < size).map((x) => x.a);
+  const count = (s: InstanceAssessment['state']) => current.filter((a) => a.state === s).length;
+  const ready = count('ready');
+  const decision = decidePhase({
+    deleting: !!cr.metadata.deletionTimestamp,
+    configInvalid: !!cr.status?.conditions?.some((c) => c.type === 'ConfigValid' && c.status === 'False'),
+    maintenance: !!cr.spec.maintenance,
+    size,
+    pods: pods.filter((p) => !p.metadata.deletionTimestamp).length,
+    statefulSetReplicas: observed.statefulSet?.spec?.replicas,
+    ready,
+    problems: count('problem'),
+    restarting: count('restarting'),
+    starting: count('starting'),
+    rollout: rolling || readdressing,
+    previousPhase: cr.status?.phase,
+    previousReady: cr.status?.readyReplicas,
+  });
+
+  const gen = cr.metadata.generation;
+  const unready = current.filter((a) => a.state !== 'ready').map((a) => `${a.status.name}: ${a.detail}`);
+  const cap = (s: string) => (s.length > MAX_MESSAGE ? `${s.slice(0, MAX_MESSAGE - 1)}…` : s);
+  const readyCond: ConditionInput =
+    size > 0 && ready === size && !cr.metadata.deletionTimestamp
+      ? {
+          type: 'Ready',
+          status: 'True',
+          reason: 'AllInstancesReady',
+          message: cap([`${ready}/${size} instances ready`, ...notes].join('; ')),
+          observedGeneration: gen,
+        }
+      : {
+          type: 'Ready',
+          status: 'False',
+          reason: cr.metadata.deletionTimestamp ? 'Deleting' : decision.operational,
+          message: cap(
+            size === 0
+              ? 'spec.size is 0: no instance runs'
+              : [`${ready}/${size} instances ready`, ...unready].join('; '),
+          ),
+          observedGeneration: gen,
+        };
+  const troubled = current.filter((a) => a.state === 'problem');
+  const degradedCond: ConditionInput =
+    troubled.length > 0
+      ? {
+          type: 'Degraded',
+          status: 'True',
+          reason: troubled[0].reason ?? 'InstanceProblem',
+          message: cap(troubled.map((a) => `${a.status.name}: ${a.detail}`).join('; ')),
+          observedGeneration: gen,
+        }
+      : {
+          type: 'Degraded',
+          status: 'False',
+          reason: 'AsExpected',
+          message: 'no instance reports a problem',
+          observedGeneration: gen,
+        };
+
+  return {
+    phase: decision.phase,
+    decision,
+    replicas: pods.filter((p) => !p.metadata.deletionTimestamp).length,
+    readyReplicas: ready,
+    instances: assessed.map((x) => x.a.status),
+    conditions: [readyCond, degradedCond],
+  };
+}

@@ -1,0 +1,79 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { RESTART_PREFIX } from '../../functions/reconcile/reconcile';
+import { nodeInfo, renderInstanceConfig } from '../desired';
+import { liveLoadBalancerService, liveNode, liveNodePortService, seedCluster } from '../desired/fixtures';
+import { instanceAddress, RESTART_MARK_PREFIX, restartMarked } from './addresses';
+
+const test = suite('status/addresses');
+
+const cr = seedCluster();
+const nodes = [liveNode('n0', '127.0.1.1'), liveNode('n1', '127.0.1.2')].map(nodeInfo);
+const rendered = (host: string, port: number) => ({
+  'gpfdist-0.json': renderInstanceConfig(cr.spec.gpss_config, { host, port }),
+});
+
+test('the advertised address is the rendered one; settled when the Service agrees', () => {
+  const a = instanceAddress(
+    cr,
+    0,
+    rendered('127.0.1.1', 30001),
+    [liveNodePortService('gpfdist-gpfdist-0', 30001)],
+    nodes,
+    'n1',
+  );
+  assert.equal(a, { advertised: '127.0.1.1:30001', changing: false });
+});
+
+test('the advertised node is lost: the address is changing, and the note says to what', () => {
+  const lost = [liveNode('n0', '127.0.1.1', false), liveNode('n1', '127.0.1.2')].map(nodeInfo);
+  const a = instanceAddress(
+    cr,
+    0,
+    rendered('127.0.1.1', 30001),
+    [liveNodePortService('gpfdist-gpfdist-0', 30001)],
+    lost,
+    'n1',
+  );
+  assert.equal(a, {
+    advertised: '127.0.1.1:30001',
+    changing: true,
+    note: 'advertises 127.0.1.1:30001 but its Service now resolves to 127.0.1.2:30001',
+  });
+});
+
+test('a LoadBalancer still pending is reported, not a change', () => {
+  const lbCr = {
+    ...cr,
+    spec: { ...cr.spec, service: { gpss: 'NodePort' as const, gpfdist: 'LoadBalancer' as const } },
+  };
+  const a = instanceAddress(
+    lbCr,
+    0,
+    undefined,
+    [liveLoadBalancerService('gpfdist-gpfdist-0')],
+    nodes,
+    undefined,
+  );
+  assert.equal(a, {
+    changing: false,
+    note: 'waiting for a load-balancer address on Service gpfdist-gpfdist-0',
+  });
+});
+
+test('a rejected gpss_config: report what is rendered, compare nothing', () => {
+  const bad = { ...cr, spec: { ...cr.spec, gpss_config: '{' } };
+  assert.equal(instanceAddress(bad, 0, rendered('127.0.1.1', 30001), [], nodes, undefined), {
+    advertised: '127.0.1.1:30001',
+    changing: false,
+  });
+});
+
+test("restart marks use reconcile's annotation prefix", () => {
+  assert.is(RESTART_MARK_PREFIX, RESTART_PREFIX);
+  assert.is(restartMarked({ [`${RESTART_PREFIX}2`]: 'uid' }, 2), true);
+  assert.is(restartMarked({ [`${RESTART_PREFIX}2`]: 'uid' }, 1), false);
+  assert.is(restartMarked(undefined, 0), false);
+});
+
+test.run();
