@@ -383,7 +383,11 @@ export async function restartComponent(cfg: ClusterConfig, name: ComponentName):
   const state = readState(cfg);
   const p = state?.components.find((c) => c.name === name);
   if (!state || !p) throw new ClusterError(name, 'not part of a running cluster');
-  if (!p.args) throw new ClusterError(name, 'started by an older launcher without its flags recorded; run cluster:down and cluster:up');
+  if (!p.args)
+    throw new ClusterError(
+      name,
+      'started by an older launcher without its flags recorded; run cluster:down and cluster:up',
+    );
   await stopProcess(p);
   const next = startDetached(name, p.binary, p.args, p.log);
   state.components = state.components.map((c) => (c.name === name ? next : c));
