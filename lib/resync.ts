@@ -5,6 +5,7 @@ import type { GpssCluster } from './api/types';
 import { classify } from './errors';
 import type { KubeClient } from './k8s/client';
 import type { Logger } from './log';
+import { listWatched } from './watch-scope';
 
 export const RESYNC_CONCURRENCY = 4;
 
@@ -13,8 +14,8 @@ export async function forEachCluster(
   log: Logger,
   fn: (c: { namespace: string; name: string }, log: Logger) => Promise<string>,
 ): Promise<{ summary: string; outcomes: Record<string, number> }> {
-  const list = await kube.list<GpssCluster>('gpssclusters', undefined);
-  const queue = list.items.map((c) => ({ namespace: c.metadata.namespace!, name: c.metadata.name }));
+  const items = await listWatched<GpssCluster>(kube, 'gpssclusters');
+  const queue = items.map((c) => ({ namespace: c.metadata.namespace!, name: c.metadata.name }));
   const outcomes: Record<string, number> = {};
   let transient: unknown;
   const worker = async () => {
@@ -33,8 +34,8 @@ export async function forEachCluster(
   };
   await Promise.all(Array.from({ length: RESYNC_CONCURRENCY }, worker));
   if (transient)
-    throw new Error(`resync of ${list.items.length} cluster(s) had transient failures`, { cause: transient });
-  const summary = `${list.items.length} cluster(s): ${
+    throw new Error(`resync of ${items.length} cluster(s) had transient failures`, { cause: transient });
+  const summary = `${items.length} cluster(s): ${
     Object.entries(outcomes)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ') || 'none'

@@ -5,6 +5,7 @@
 import { FINALIZERS, LABELS, MANAGED_BY } from '../../lib/api/types';
 import { hasFinalizer } from '../../lib/finalizers';
 import { forEachCluster } from '../../lib/resync';
+import { listWatched } from '../../lib/watch-scope';
 import { type FinalizeContext, finalizeCluster } from './finalize';
 import type { InstancePod } from './pod-state';
 
@@ -14,10 +15,10 @@ export async function resyncAll(ctx: FinalizeContext): Promise<string> {
     seen.add(`${c.namespace}/${c.name}`);
     return (await finalizeCluster({ ...ctx, log }, c.namespace, c.name)).outcome;
   });
-  const pods = await ctx.kube.list<InstancePod>('pods', undefined, {
+  const pods = await listWatched<InstancePod>(ctx.kube, 'pods', {
     labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`,
   });
-  const orphans = orphanClusters(pods.items, seen);
+  const orphans = orphanClusters(pods, seen);
   for (const o of orphans) {
     const log = ctx.log.child({ cluster: `${o.namespace}/${o.name}` });
     const x = await finalizeCluster({ ...ctx, log }, o.namespace, o.name);
