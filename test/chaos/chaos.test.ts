@@ -56,10 +56,12 @@ test.before(async (ctx) => {
   ctx.namespaces = [];
 });
 test.after(async (ctx) => {
+  // Namespaces go first, while finalize still runs to release its finalizers.
+  setFaults(ctx, NO_FAULTS);
+  for (const ns of ctx.namespaces ?? []) await deleteNamespace(ns, { wait: true });
   await ctx.op?.stop();
   for (const p of ctx.proxies?.values() ?? []) await p.close();
   ctx.kube?.close();
-  for (const ns of ctx.namespaces ?? []) await deleteNamespace(ns);
 });
 
 function setFaults(ctx: Ctx, f: Faults) {

@@ -28,9 +28,10 @@ test.before(async (ctx) => {
   ctx.ns = await freshNamespace('e2e-life');
 });
 test.after(async (ctx) => {
+  // Namespaces go first, while finalize still runs to release its finalizers.
+  if (ctx.ns) await deleteNamespace(ctx.ns, { wait: true });
   await ctx.op?.stop();
   ctx.kube?.close();
-  if (ctx.ns) await deleteNamespace(ctx.ns);
 });
 
 const NAME = 'life';

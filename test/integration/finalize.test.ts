@@ -120,7 +120,7 @@ test.after(async (ctx) => {
           await ctx.admin.delete('pods', ctx.ns, o.metadata.name, { gracePeriodSeconds: 0 });
       }
     }
-    await deleteNamespace(ctx.ns);
+    await deleteNamespace(ctx.ns, { wait: true, releaseAfterMs: 2000 });
   }
   if (ctx.nodes?.length)
     await ctx.c.kubectl(['delete', 'node', ...ctx.nodes, '--ignore-not-found', '--wait=false']);

@@ -228,7 +228,7 @@ status.before(async (ctx) => {
   await setup(ctx, 'health');
 });
 status.after(async (ctx) => {
-  if (ctx.ns) await deleteNamespace(ctx.ns);
+  if (ctx.ns) await deleteNamespace(ctx.ns, { wait: true, releaseAfterMs: 2000 });
   ctx.admin?.close();
 });
 
@@ -515,7 +515,7 @@ failover.before(async (ctx) => {
   ctx.nodes = [];
 });
 failover.after(async (ctx) => {
-  if (ctx.ns) await deleteNamespace(ctx.ns);
+  if (ctx.ns) await deleteNamespace(ctx.ns, { wait: true, releaseAfterMs: 2000 });
   // Restore the shared cluster: only the three kwok-node-* nodes, all Ready.
   if (ctx.nodes?.length)
     await ctx.c.kubectl(['delete', 'node', ...ctx.nodes, '--ignore-not-found', '--wait=false']);

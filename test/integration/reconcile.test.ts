@@ -97,17 +97,10 @@ test.before(async (ctx) => {
     logger: createLogger({ name: 'reconcile', level: 'info', destination: sink }),
   });
   ctx.delivered = [];
-  await ctx.c.kubectl([
-    'delete',
-    'gpss',
-    '--all',
-    '-n',
-    NS,
-    '--ignore-not-found',
-    '--wait=true',
-    '--timeout=60s',
-  ]);
-  await ctx.c.kubectl(['create', 'namespace', NS]);
+  // The seed names its namespace; a previous run's may still be terminating.
+  await deleteNamespace(NS, { wait: true, releaseAfterMs: 5000 });
+  const created = await ctx.c.kubectl(['create', 'namespace', NS]);
+  assert.is(created.code, 0, created.stderr);
 });
 test.after(async (ctx) => {
   await deleteNamespace(NS);

@@ -72,9 +72,53 @@ export async function freshNamespace(prefix: string): Promise<string> {
   return ns;
 }
 
-export async function deleteNamespace(ns: string): Promise<void> {
+/**
+ * Deletes a namespace. With `wait`, also waits until it is gone, and after `releaseAfterMs` takes the
+ * documented escape hatch: it removes the operator's own finalizers that still hold objects there
+ * (suites that ran finalize leave its finalizers behind once it stops).
+ */
+export async function deleteNamespace(
+  ns: string,
+  opts: { wait?: boolean; releaseAfterMs?: number } = {},
+): Promise<void> {
   const c = await sharedCluster();
   await c.kubectl(['delete', 'namespace', ns, '--wait=false', '--ignore-not-found']);
+  if (!opts.wait) return;
+  const t0 = Date.now();
+  await waitFor(
+    `namespace ${ns} to be gone`,
+    async () => {
+      const r = await c.kubectl(['get', 'namespace', ns, '--ignore-not-found', '-o', 'name']);
+      if (r.stdout.trim() === '') return true;
+      if (Date.now() - t0 > (opts.releaseAfterMs ?? 20_000)) await releaseOperatorFinalizers(c, ns);
+      return false;
+    },
+    { timeoutMs: 120_000, intervalMs: 250 },
+  );
+}
+
+async function releaseOperatorFinalizers(c: SharedCluster, ns: string): Promise<void> {
+  for (const res of ['gpssclusters.gpss.gpdb.io', 'pods']) {
+    const r = await c.kubectl(['get', res, '-n', ns, '-o', 'json', '--ignore-not-found']);
+    if (r.code !== 0 || !r.stdout.trim()) continue;
+    const items = (JSON.parse(r.stdout).items ?? []) as Array<{
+      metadata: { name: string; finalizers?: string[] };
+    }>;
+    for (const o of items) {
+      const kept = (o.metadata.finalizers ?? []).filter((f) => !f.startsWith('gpss.gpdb.io/'));
+      if (kept.length === (o.metadata.finalizers ?? []).length) continue;
+      await c.kubectl([
+        'patch',
+        res,
+        o.metadata.name,
+        '-n',
+        ns,
+        '--type=merge',
+        '-p',
+        JSON.stringify({ metadata: { finalizers: kept } }),
+      ]);
+    }
+  }
 }
 
 /** Polls cond until it returns a truthy value; fails with what was last seen after the timeout. */
