@@ -52,6 +52,15 @@ process.on('SIGTERM', () => void stop(0));
 const sampleText = (await import('node:fs')).readFileSync(sample, 'utf8');
 const ns = /namespace:\s*([\w-]+)/.exec(sampleText)?.[1] ?? 'default';
 const name = /name:\s*([\w-]+)/.exec(sampleText.slice(sampleText.indexOf('metadata')))?.[1] ?? '';
+// A namespace left terminating by an earlier run would swallow the sample: wait for it to go.
+for (
+  let i = 0;
+  (await k(['get', 'namespace', ns, '-o', 'jsonpath={.status.phase}'])).stdout === 'Terminating';
+  i++
+) {
+  if (i === 0) say(`namespace ${ns} is still terminating from an earlier run; waiting for it`);
+  await delay(500);
+}
 await k(['create', 'namespace', ns]);
 const applied = await k(['apply', '-f', sample]);
 if (applied.code !== 0) {
