@@ -50,7 +50,9 @@ export async function reconcileCluster(ctx: Ctx, namespace: string, name: string
   if (!cr) return { outcome: 'gone', applied: [] };
   if (cr.metadata.deletionTimestamp) return { outcome: 'deleting', applied: [] };
 
-  const invalid = await configProblems(kube, cr);
+  const nodePorts = gpfdistServiceType(cr) === 'NodePort' || gpssServiceType(cr) === 'NodePort';
+  const observed = await observeCluster(kube, cr, { nodes: nodePorts });
+  const invalid = await configProblems(kube, cr, observed);
   const gen = cr.metadata.generation;
   if (invalid) {
     log.warn(
@@ -83,8 +85,6 @@ export async function reconcileCluster(ctx: Ctx, namespace: string, name: string
     return { outcome: 'invalid', applied: [] };
   }
 
-  const nodePorts = gpfdistServiceType(cr) === 'NodePort' || gpssServiceType(cr) === 'NodePort';
-  const observed = await observeCluster(kube, cr, { nodes: nodePorts });
   const valid: ConditionInput = {
     type: 'ConfigValid',
     status: 'True',
@@ -244,6 +244,7 @@ function progressing(cr: GpssCluster, o: Observed, applied: string[]): Condition
 async function configProblems(
   kube: KubeClient,
   cr: GpssCluster,
+  observed: Observed,
 ): Promise<{ reason: string; message: string } | undefined> {
   const problems = [
     ...validateGpssConfig(cr.spec.gpss_config).map((p) => `${p.path}: ${p.message}`),
@@ -251,20 +252,18 @@ async function configProblems(
   ];
   if (problems.length) return { reason: 'InvalidConfig', message: problems.join('; ') };
   const id = clusterIdOf(cr.spec.gpss_config);
-  const ns = cr.metadata.namespace!;
-  const cm = await kube.get<{ metadata: { annotations?: Record<string, string> } }>(
-    'configmaps',
-    ns,
-    `${cr.metadata.name}-instance-config`,
-  );
-  const running = cm?.metadata.annotations?.[CLUSTER_ID_ANNOTATION];
+  const running = observed.configMap?.metadata.annotations?.[CLUSTER_ID_ANNOTATION];
   if (running && running !== id) {
     return {
       reason: 'ClusterIdChanged',
       message: `gpss_config.Cluster.Id changed from "${running}" to "${id}": the running instances keep their jobs in etcd under the old Id; recreate the cluster to change it`,
     };
   }
-  const siblings = await kube.list<GpssCluster>('gpssclusters', ns);
+  // Checked when a cluster first claims its Id (nothing recorded yet): once it runs with the Id, a
+  // later cluster claiming the same one is the duplicate and is refused at its own first reconcile.
+  // This keeps the namespace-wide list off every later event.
+  if (running === id) return undefined;
+  const siblings = await kube.list<GpssCluster>('gpssclusters', cr.metadata.namespace!);
   const dup = siblings.items.find(
     (o) =>
       o.metadata.uid !== cr.metadata.uid &&

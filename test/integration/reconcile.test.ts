@@ -556,6 +556,27 @@ test('maintenance: observe and report, change nothing', async (ctx) => {
   ]);
 });
 
+test('a second cluster claiming a running Cluster.Id is refused; the first keeps running', async (ctx) => {
+  const twin = { ...SEED, metadata: { name: 'twin', namespace: NS }, spec: { ...SEED.spec, size: 1 } };
+  const r = await ctx.c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(twin) });
+  assert.is(r.code, 0, r.stderr);
+  const res = await deliver(
+    ctx.app,
+    adapterEvent((await ctx.admin.get<Obj>('gpssclusters', NS, 'twin'))!, 'add'),
+  );
+  assert.is(res.status, 200);
+  const t = await ctx.admin.get<GpssCluster>('gpssclusters', NS, 'twin');
+  const cond = t!.status?.conditions?.find((x) => x.type === 'ConfigValid');
+  assert.is(cond?.status, 'False');
+  assert.is(cond?.reason, 'DuplicateClusterId');
+  assert.match(cond!.message, `GpssCluster ${NAME}`);
+  assert.is(await ctx.admin.get('statefulsets', NS, 'twin'), undefined, 'nothing was created for the twin');
+  await round(ctx);
+  const first = (await cr(ctx.admin))!.status?.conditions?.find((x) => x.type === 'ConfigValid');
+  assert.is(first?.status, 'True');
+  assert.is((await ctx.c.kubectl(['delete', 'gpss', 'twin', '-n', NS])).code, 0);
+});
+
 test('each event yields one summary log line', async (ctx) => {
   logLines.length = 0;
   const ev = adapterEvent((await cr(ctx.admin)) as Obj);
