@@ -48,10 +48,47 @@ export function createClusterFunctionApp(fn: ClusterFunction, deps: Deps): Hono 
       return { outcome: `resync ${summary}` };
     }
     const ref = clusterRefOf(describeApiServerEvent(event), fn.kinds);
-    ctx.cluster = `${ref.namespace}/${ref.name}`;
-    const log = ctx.log.child({ cluster: ctx.cluster });
-    const outcome = await fn.handleCluster({ kube: ctx.kube, log, now }, ref.namespace, ref.name);
-    return { outcome, cluster: ctx.cluster };
+    const key = `${ref.namespace}/${ref.name}`;
+    ctx.cluster = key;
+    const log = ctx.log.child({ cluster: key });
+    const { outcome, coalesced } = await perCluster.run(key, () =>
+      fn.handleCluster({ kube: ctx.kube, log, now }, ref.namespace, ref.name),
+    );
+    return { outcome: coalesced ? `coalesced:${outcome}` : outcome, cluster: key };
   };
+  const perCluster = new KeyedRunner();
   return createFunctionApp({ name: fn.name, logger: deps.logger, kube: deps.kube, handle });
+}
+
+/**
+ * One handler at a time per cluster in this instance, and at most one waiting: an event that arrives
+ * while another is waiting joins it, since that run starts later and re-reads everything anyway.
+ * Without this, the add events of a new cluster and of its first children (delivered in parallel by
+ * the source) make concurrent handlers each find an object missing and each apply it. Only in-flight
+ * work is held here; nothing outlives the event.
+ */
+export class KeyedRunner {
+  private readonly slots = new Map<string, { tail: Promise<unknown>; waiting?: Promise<string> }>();
+
+  run(key: string, task: () => Promise<string>): Promise<{ outcome: string; coalesced: boolean }> {
+    let slot = this.slots.get(key);
+    if (slot?.waiting) return slot.waiting.then((outcome) => ({ outcome, coalesced: true }));
+    if (!slot) {
+      slot = { tail: Promise.resolve() };
+      this.slots.set(key, slot);
+    }
+    const s = slot;
+    const start = () => {
+      if (s.waiting === run) s.waiting = undefined;
+      return task();
+    };
+    const run: Promise<string> = s.tail.then(start, start);
+    s.waiting = run;
+    s.tail = run;
+    const settle = () => {
+      if (this.slots.get(key) === s && s.tail === run) this.slots.delete(key);
+    };
+    run.then(settle, settle);
+    return run.then((outcome) => ({ outcome, coalesced: false }));
+  }
 }
