@@ -1,0 +1,123 @@
+// The comparison baseline (issue 9, item 6): a conventional always-on controller in ONE process,
+// built from the same lib/ and calling the same per-cluster logic as the three functions
+// (reconcileCluster, finalizeCluster, checkCluster), but fed by list+watch informers with reads
+// served from their caches and a work queue keyed by cluster, as controller-runtime does.
+// Run as a bundle by bench/baseline.ts; env: KUBECONFIG, BASELINE_USER, PORT, LOG_FILE, WORKERS.
+import { createServer } from 'node:http';
+import { finalizeCluster } from '../functions/finalize/finalize';
+import { checkCluster } from '../functions/health/health';
+import { reconcileCluster } from '../functions/reconcile/reconcile';
+import { KIND, LABELS, MANAGED_BY } from '../lib/api/types';
+import { clusterRefOf } from '../lib/cluster-key';
+import { KubeClient, type KubeObject } from '../lib/k8s/client';
+import { loadKubeconfig } from '../lib/k8s/config';
+import { RESOURCES } from '../lib/k8s/resources';
+import { createLogger } from '../lib/log';
+import { cachedClient } from './cached-client';
+import { Informer, type WatchType } from './informer';
+import { WorkQueue } from './workqueue';
+
+const kubeconfig = process.env.KUBECONFIG!;
+// Impersonated with system:masters: one process does all three concerns, so it needs their union.
+const impersonate = {
+  user: process.env.BASELINE_USER ?? 'bench:baseline-controller',
+  groups: ['system:masters'],
+};
+const logger = createLogger({
+  name: 'baseline',
+  ...(process.env.LOG_FILE ? { destination: process.env.LOG_FILE } : {}),
+});
+const real = await KubeClient.fromKubeconfig(kubeconfig, { impersonate, userAgent: 'gpss-bench/baseline' });
+const conn = await loadKubeconfig(kubeconfig);
+const queue = new WorkQueue();
+const stats = { reconciles: 0, errors: 0 };
+
+const children = `${LABELS.managedBy}=${MANAGED_BY}`;
+const watched = [
+  [RESOURCES.gpssclusters, undefined],
+  [RESOURCES.statefulsets, children],
+  [RESOURCES.services, children],
+  [RESOURCES.pods, children],
+  [RESOURCES.configmaps, children],
+  [RESOURCES.poddisruptionbudgets, children],
+  // Nodes only feed the cache (NodePort addresses, failover): no key is queued for them.
+  [RESOURCES.nodes, undefined],
+] as const;
+
+function enqueue(_type: WatchType, o: KubeObject): void {
+  if (o.kind === 'Node') return;
+  try {
+    const ref = clusterRefOf(
+      {
+        verb: 'update',
+        mode: 'resource',
+        apiVersion: o.apiVersion ?? '',
+        kind: o.kind ?? '',
+        name: o.metadata?.name ?? '',
+        ...(o.metadata?.namespace ? { namespace: o.metadata.namespace } : {}),
+        object: o,
+      },
+      [KIND, 'StatefulSet', 'Service', 'Pod', 'ConfigMap', 'PodDisruptionBudget'],
+    );
+    queue.add(`${ref.namespace}/${ref.name}`);
+  } catch {
+    // A child without an owning cluster (a probe object): nothing to reconcile.
+  }
+}
+
+const informers = new Map(
+  watched.map(([res, sel]) => [res.plural, new Informer(res, sel, real, conn, impersonate, enqueue)]),
+);
+const kube = cachedClient(real, informers);
+
+async function worker(): Promise<never> {
+  while (true) {
+    const key = await queue.next();
+    const [namespace, name] = key.split('/') as [string, string];
+    const log = logger.child({ cluster: key });
+    const ctx = { kube, log, now: () => new Date() };
+    let failed = false;
+    try {
+      const r = await reconcileCluster(ctx, namespace, name);
+      const f = await finalizeCluster(ctx, namespace, name);
+      const h = await checkCluster(ctx, namespace, name);
+      log.info({ reconcile: r.outcome, finalize: f.outcome, health: h.outcome }, 'reconciled');
+    } catch (err) {
+      failed = true;
+      stats.errors++;
+      log.warn({ err }, 'reconcile failed; requeued with backoff');
+    }
+    stats.reconciles++;
+    queue.done(key, failed);
+  }
+}
+
+await Promise.all([...informers.values()].map((i) => i.start()));
+const workers = Number(process.env.WORKERS ?? 4);
+for (let i = 0; i < workers; i++) void worker();
+
+const server = createServer((_req, res) => {
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ synced: true, depth: queue.depth, ...stats }));
+});
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () =>
+  logger.info('baseline controller synced and serving /healthz'),
+);
+
+const stop = () => {
+  for (const i of informers.values()) i.stop();
+  server.close();
+  real.close();
+  process.exit(0);
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
+const parent = Number(process.env.RUNNER_PID ?? 0);
+if (parent > 0)
+  setInterval(() => {
+    try {
+      process.kill(parent, 0);
+    } catch {
+      stop();
+    }
+  }, 1000).unref();

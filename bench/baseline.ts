@@ -1,0 +1,97 @@
+// Benchmark 6: the conventional controller (bench/baseline-controller.ts, bundled like the functions)
+// on the same workload as the serverless operator, with the serverless operator stopped.
+import { join } from 'node:path';
+import { ROOT } from '../build/bundle';
+import { type AuditLog, type Tally, tally } from './audit';
+import { bundleEntry } from './bundles';
+import type { BenchCluster } from './cluster';
+import { type ConvergenceResult, convergence, QUIET_MS } from './convergence';
+import { memory, resetPeak, send, spawnNode } from './proc';
+
+export const BASELINE_USER = 'bench:baseline-controller';
+
+export interface BaselineResult {
+  /** spawn → caches synced and the initial queue drained (or, over clusters still converging, the first pass done), ms */
+  startupMs: number;
+  reconciles: number;
+  /** Requests from spawn to idle: the lists and watches every restart pays, plus the initial pass over existing clusters. */
+  startup: Tally;
+  existingClusters: number;
+  /** Absent when only the start-up over existing clusters was measured. */
+  convergence?: ConvergenceResult;
+  rssKiB: number;
+  hwmKiB: number;
+}
+
+export async function runBaseline(o: {
+  c: BenchCluster;
+  audit: AuditLog;
+  distDir: string;
+  logDir: string;
+  n: number;
+  timeoutMs: number;
+  say: (m: string) => void;
+}): Promise<BaselineResult> {
+  const file = await bundleEntry(join(ROOT, 'bench/baseline-controller.ts'), join(o.distDir, 'baseline.mjs'));
+  const isOperator = (u: string) => u === BASELINE_USER;
+  const existingClusters = (await o.c.admin.list('gpssclusters', undefined)).items.length;
+  const mark = o.audit.mark();
+  const p = await spawnNode({
+    name: 'baseline',
+    file,
+    kubeconfig: o.c.kubeconfig,
+    log: join(o.logDir, 'baseline.log'),
+    env: { BASELINE_USER, WORKERS: '4' },
+  });
+  try {
+    // Synced once /healthz answers; idle once its queue is empty. Over clusters still converging the
+    // queue may not drain for minutes, so there the first pass over every existing cluster is the mark.
+    const firstPassOnly = o.n === 0;
+    const deadline = Date.now() + (firstPassOnly ? 90_000 : 120_000);
+    let reconciles = 0;
+    while (true) {
+      if (p.child.exitCode !== null) throw new Error(`baseline controller exited; see ${p.log}.stderr`);
+      const r = await send(p.port, 'GET', '/healthz').catch(() => undefined);
+      const h = r ? (JSON.parse(r.body) as { depth: number; reconciles: number }) : undefined;
+      reconciles = h?.reconciles ?? 0;
+      if (h && (h.depth === 0 || (firstPassOnly && h.reconciles >= existingClusters))) break;
+      if (Date.now() > deadline) {
+        if (firstPassOnly) break;
+        throw new Error('baseline controller not idle within 120 s');
+      }
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    const startupMs = performance.now() - p.spawnedAt;
+    if (!firstPassOnly) await o.audit.quiet(isOperator, QUIET_MS);
+    const startup = tally((await o.audit.since(mark)).filter((r) => isOperator(r.user)));
+    o.say(
+      `baseline controller: ${reconciles} reconciles, ${startup.total} requests in ${Math.round(startupMs)} ms over ${existingClusters} existing clusters`,
+    );
+    if (o.n === 0) {
+      const mem = memory(p.pid);
+      return { startupMs, reconciles, startup, existingClusters, rssKiB: mem.rssKiB, hwmKiB: mem.hwmKiB };
+    }
+    resetPeak(p.pid);
+    const conv = await convergence({
+      c: o.c,
+      audit: o.audit,
+      prefix: 'bench-base',
+      n: o.n,
+      isOperator,
+      timeoutMs: o.timeoutMs,
+      say: o.say,
+    });
+    const mem = memory(p.pid);
+    return {
+      startupMs,
+      reconciles,
+      startup,
+      existingClusters,
+      convergence: conv,
+      rssKiB: mem.rssKiB,
+      hwmKiB: mem.hwmKiB,
+    };
+  } finally {
+    await p.stop();
+  }
+}

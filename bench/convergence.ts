@@ -1,0 +1,104 @@
+// Benchmarks 1 and 2 (per cluster): create a size-3 GpssCluster, scale it 3 → 5, change its image;
+// one cluster at a time, each in its own namespace, timed from the request to converged (phase Ready
+// and every child as specified). After each, the bench waits until the operator is quiet, so the API
+// requests of that step (trailing events included) are attributed to it and the next starts clean.
+import { type AuditLog, type AuditRecord, combine, type Tally, tally } from './audit';
+import type { BenchCluster } from './cluster';
+import { type Summary, summarize } from './stats';
+import { awaitConverged, clusterManifest, createNamespaces } from './workload';
+
+export const STEPS = ['create', 'scale', 'image'] as const;
+export type Step = (typeof STEPS)[number];
+export const STEP_LABEL: Record<Step, string> = {
+  create: 'create (size 3) → Ready',
+  scale: 'scale 3 → 5 → Ready',
+  image: 'image change (5 instances) → Ready',
+};
+
+const NAME = 'gc';
+const IMAGES = ['example.invalid/gpss:1', 'example.invalid/gpss:2'];
+/** The operator counts as done once none of its users has made a request for this long. */
+export const QUIET_MS = 300;
+
+export interface StepResult {
+  /** request → converged, ms */
+  latency: Summary;
+  /** request → the operator's last request for that step, ms */
+  settle: Summary;
+  /** Requests per cluster for this step: total per cluster, and the mean breakdown per user. */
+  perCluster: Summary;
+  meanByUser: Record<string, Tally>;
+  samples: Array<{ ns: string; ms: number; settleMs: number; requests: number }>;
+}
+
+export type ConvergenceResult = Record<Step, StepResult>;
+
+/** Requests of one cluster's step: its namespace, plus cluster-scoped ones (nodes, ...) made in its time slot. */
+function attribute(records: AuditRecord[], namespaces: string[], starts: number[]): AuditRecord[][] {
+  const out = namespaces.map(() => [] as AuditRecord[]);
+  const index = new Map(namespaces.map((n, i) => [n, i]));
+  for (const r of records) {
+    let i = r.namespace !== undefined ? index.get(r.namespace) : undefined;
+    if (i === undefined) {
+      i = starts.findLastIndex((s) => r.at >= s);
+      if (i < 0) continue;
+    }
+    out[i]!.push(r);
+  }
+  return out;
+}
+
+export async function convergence(o: {
+  c: BenchCluster;
+  audit: AuditLog;
+  prefix: string;
+  n: number;
+  /** Whose requests are the operator's. */
+  isOperator: (user: string) => boolean;
+  timeoutMs: number;
+  say: (m: string) => void;
+}): Promise<ConvergenceResult> {
+  const { c, audit } = o;
+  const namespaces = Array.from({ length: o.n }, (_, i) => `${o.prefix}-${i}`);
+  await createNamespaces(c.admin, namespaces);
+  await audit.quiet(o.isOperator, QUIET_MS);
+  const result = {} as ConvergenceResult;
+  for (const step of STEPS) {
+    const mark = audit.mark();
+    const starts: number[] = [];
+    const timing: Array<{ ms: number; settleMs: number }> = [];
+    for (const ns of namespaces) {
+      const wall0 = Date.now();
+      const t0 = performance.now();
+      starts.push(wall0);
+      if (step === 'create') await c.admin.create(clusterManifest(ns, NAME, 3, IMAGES[0]!, o.prefix));
+      else {
+        const spec = step === 'scale' ? { size: 5 } : { image: IMAGES[1] };
+        await c.admin.patch('gpssclusters', ns, NAME, { spec }, 'merge');
+      }
+      const ms = (await awaitConverged(c.admin, ns, NAME, o.timeoutMs)) - t0;
+      const last = await audit.quiet(o.isOperator, QUIET_MS);
+      timing.push({ ms, settleMs: Math.max(ms, last - wall0) });
+    }
+    const records = (await audit.since(mark)).filter((r) => o.isOperator(r.user));
+    const per = attribute(records, namespaces, starts);
+    const users = [...new Set(records.map((r) => r.user))].sort();
+    const meanByUser: Record<string, Tally> = {};
+    for (const u of users)
+      meanByUser[u] = combine(
+        per.map((rs) => tally(rs.filter((r) => r.user === u))),
+        1 / o.n,
+      );
+    result[step] = {
+      latency: summarize(timing.map((t) => t.ms)),
+      settle: summarize(timing.map((t) => t.settleMs)),
+      perCluster: summarize(per.map((rs) => rs.length)),
+      meanByUser,
+      samples: namespaces.map((ns, i) => ({ ns, ...timing[i]!, requests: per[i]!.length })),
+    };
+    o.say(
+      `${o.prefix} ${step}: p50 ${Math.round(result[step].latency.p50)} ms, p95 ${Math.round(result[step].latency.p95)} ms, ${result[step].perCluster.p50} requests/cluster`,
+    );
+  }
+  return result;
+}

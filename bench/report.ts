@@ -1,0 +1,133 @@
+// Turns one run's results into tables (printed, and written to bench/RESULTS.md on full runs) and
+// checks them against issue 9's targets. Nothing here measures anything.
+import type { Tally } from './audit';
+import { STEP_LABEL, STEPS } from './convergence';
+import { runtimeTables } from './report-runtime';
+import { scaleTables } from './report-scale';
+import type { Results } from './results';
+import { type Cell, ms, one, renderTable, type Table } from './stats';
+import { targets } from './targets';
+
+const short = (user: string) => user.replace(/^system:serviceaccount:gpss-operator-system:/, '');
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(1)}×` : '–';
+const sumUsers = (m: Record<string, Tally>) => Object.values(m).reduce((a, t) => a + t.total, 0);
+const sumWrites = (m: Record<string, Tally>) => Object.values(m).reduce((a, t) => a + t.writes, 0);
+const sumReads = (m: Record<string, Tally>) => Object.values(m).reduce((a, t) => a + t.reads, 0);
+
+export function tables(r: Results): Table[] {
+  const out: Table[] = [];
+  const conv = r.convergence;
+  const base = r.baseline?.convergence;
+  if (conv) {
+    out.push({
+      title: `1. Convergence: request → phase Ready with every child as specified (ms, ${r.sizes.clusters} clusters, one at a time)`,
+      head: [
+        'step',
+        'serverless p50',
+        'p95',
+        'baseline p50',
+        'p95',
+        'serverless/baseline p50',
+        'settled p50 (serverless)',
+        'settled p50 (baseline)',
+      ],
+      rows: STEPS.map((s) => [
+        STEP_LABEL[s],
+        ms(conv[s].latency.p50),
+        ms(conv[s].latency.p95),
+        ms(base?.[s].latency.p50),
+        ms(base?.[s].latency.p95),
+        ratio(conv[s].latency.p50, base?.[s].latency.p50),
+        ms(conv[s].settle.p50),
+        ms(base?.[s].settle.p50),
+      ]),
+      notes: [
+        'settled: request → the last API request the operator made for that step (its trailing events included).',
+        'baseline: one always-on process with list+watch informers, cached reads and a work queue, calling the same reconcileCluster / finalizeCluster / checkCluster (bench/baseline-controller.ts).',
+      ],
+    });
+    const rows: Cell[][] = [];
+    for (const s of STEPS) {
+      for (const [u, t] of Object.entries(conv[s].meanByUser))
+        rows.push([STEP_LABEL[s], short(u), one(t.total), one(t.reads), one(t.writes)]);
+      const all = (m: Record<string, Tally>) => [one(sumUsers(m)), one(sumReads(m)), one(sumWrites(m))];
+      rows.push([STEP_LABEL[s], '**all functions**', ...all(conv[s].meanByUser)]);
+      if (base) rows.push([STEP_LABEL[s], '**baseline controller**', ...all(base[s].meanByUser)]);
+    }
+    out.push({
+      title: '2a. API requests per converged cluster (mean per cluster, counted in the API server audit log)',
+      head: ['step', 'who', 'requests', 'reads', 'writes'],
+      rows,
+      notes: ['Writes include Kubernetes Events the functions record (create events).'],
+    });
+    const create = conv.create.meanByUser;
+    const users = Object.keys(create);
+    const keys = [
+      ...new Set([
+        ...users.flatMap((u) => Object.keys(create[u]!.byVerbResource)),
+        ...Object.keys(base?.create.meanByUser ?? {}).flatMap((u) =>
+          Object.keys(base!.create.meanByUser[u]!.byVerbResource),
+        ),
+      ]),
+    ].sort();
+    const baseBy = (k: string) =>
+      base
+        ? Object.values(base.create.meanByUser).reduce((a, t) => a + (t.byVerbResource[k] ?? 0), 0)
+        : undefined;
+    out.push({
+      title: '2b. Requests per cluster created (size 3 → Ready), by verb and resource',
+      head: ['verb resource', ...users.map(short), 'serverless total', 'baseline'],
+      rows: keys.map((k) => {
+        const per = users.map((u) => create[u]!.byVerbResource[k] ?? 0);
+        return [k, ...per.map(one), one(per.reduce((a, b) => a + b, 0)), base ? one(baseBy(k)) : '–'];
+      }),
+    });
+  }
+  if (r.noop) {
+    out.push({
+      title: "2c. One no-op event (a converged cluster's object delivered again), per event",
+      head: ['function', 'event about', 'reads', 'writes', 'operator requests in all', 'answers'],
+      rows: r.noop.map((n) => [
+        n.fn,
+        n.kind,
+        one(n.own.reads),
+        one(n.own.writes),
+        one(n.allOperator),
+        [...new Set(n.statuses)].join(','),
+      ]),
+      notes: [
+        'Target: 0 writes. Reads: the function re-reads the cluster and its children on every event (no cache by design).',
+      ],
+    });
+  }
+  const resyncRows: Cell[][] = [];
+  for (const [label, list] of [
+    ['convergence clusters', r.resync],
+    ['after the scale test', r.scale?.resync],
+  ] as const) {
+    for (const x of list ?? [])
+      resyncRows.push([
+        x.fn,
+        `${x.clusters} (${label})`,
+        ms(x.ms),
+        x.own.total,
+        x.own.writes,
+        one(x.own.total / Math.max(1, x.clusters)),
+        x.status,
+      ]);
+  }
+  if (resyncRows.length)
+    out.push({
+      title: '2d. One resync (PingSource event) over every cluster',
+      head: ['function', 'clusters', 'ms', 'requests', 'writes', 'requests/cluster', 'answer'],
+      rows: resyncRows,
+    });
+  out.push(...runtimeTables(r), ...scaleTables(r));
+  out.push(targets(r));
+  return out;
+}
+
+export function renderAll(r: Results): string {
+  return tables(r).map(renderTable).join('\n\n');
+}

@@ -1,0 +1,35 @@
+// The shape of one bench run, as written to .local/bench/<timestamp>.json.
+import type { BundleResult } from '../build/bundle';
+import type { BaselineResult } from './baseline';
+import type { ColdStartResult } from './cold-start';
+import type { ConvergenceResult } from './convergence';
+import type { NoopResult, ResyncResult } from './economy';
+import type { FirstRequest, ImportCost } from './import-cost';
+import type { Machine } from './machine';
+import type { ScaleResult } from './scale';
+import type { Sizes } from './sizes';
+import type { Summary } from './stats';
+import type { ThroughputResult } from './throughput';
+
+export interface Results {
+  startedAt: string;
+  quick: boolean;
+  durationS?: number;
+  machine: Machine;
+  /** 1/5/15-minute load averages when each phase began: other work on the machine skews figures. */
+  load: Record<string, string>;
+  sizes: Sizes;
+  functions: string[];
+  bundles: Array<Pick<BundleResult, 'name' | 'bytes' | 'gzipBytes'>>;
+  coldStart?: { functions: ColdStartResult[]; node: { total: Summary; rssKiB: number } };
+  importCosts?: ImportCost[];
+  firstRequest?: FirstRequest;
+  convergence?: ConvergenceResult;
+  noop?: NoopResult[];
+  resync?: ResyncResult[];
+  throughput?: ThroughputResult[];
+  baseline?: BaselineResult;
+  scale?: ScaleResult;
+  baselineAtScale?: Omit<BaselineResult, 'convergence'>;
+  errors: string[];
+}

@@ -1,0 +1,240 @@
+// npm run bench [-- --quick] [-- --only cold,convergence,baseline,scale] [-- --report <run.json>]
+// Every benchmark of issue 9 against a throwaway embedded cluster of its own (the shared dev cluster
+// is never touched), with the functions run as the minified bundles that ship. Prints a table per
+// benchmark, writes .local/bench/<timestamp>.json, and on full runs bench/RESULTS.md.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../localcluster/config';
+import { AuditLog } from './audit';
+import { runBaseline } from './baseline';
+import { bundleFunctions } from './bundles';
+import { BENCH_DIR, type BenchCluster, startBenchCluster } from './cluster';
+import { coldStarts } from './cold-start';
+import { convergence } from './convergence';
+import { noopEvents, resyncs } from './economy';
+import { firstRequest, importCosts } from './import-cost';
+import { load, machine } from './machine';
+import { type Serverless, startServerless } from './operator';
+import { fnUser } from './proc';
+import { renderAll } from './report';
+import type { Results } from './results';
+import { resultsMarkdown } from './results-md';
+import { scale } from './scale';
+import { FULL, QUICK, type Sizes } from './sizes';
+import { throughput } from './throughput';
+
+const args = process.argv.slice(2);
+// --report <file.json>: render a saved run again (tables, and RESULTS.md for a full run) without measuring.
+const reportArg = args.indexOf('--report');
+if (reportArg >= 0) {
+  const saved = JSON.parse(readFileSync(args[reportArg + 1]!, 'utf8')) as Results;
+  console.log(renderAll(saved));
+  if (!saved.quick) writeFileSync(join(REPO_ROOT, 'bench', 'RESULTS.md'), resultsMarkdown(saved));
+  process.exit(0);
+}
+const quick = args.includes('--quick');
+const onlyArg =
+  args.find((a) => a.startsWith('--only'))?.split('=')[1] ??
+  (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined);
+const PHASES = ['cold', 'convergence', 'baseline', 'scale'] as const;
+const only = new Set(onlyArg ? onlyArg.split(',') : PHASES);
+const SIZES: Sizes = quick ? QUICK : FULL;
+const CONVERGE_TIMEOUT_MS = 60_000;
+
+const t0 = performance.now();
+const say = (m: string) =>
+  console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${m}`);
+const isFunction = (u: string) =>
+  /^system:serviceaccount:gpss-operator-system:gpss-(reconcile|finalize|health)$/.test(u);
+
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const distDir = join(BENCH_DIR, 'dist');
+const logDir = join(BENCH_DIR, 'logs', stamp);
+rmSync(distDir, { recursive: true, force: true });
+mkdirSync(logDir, { recursive: true });
+
+const results: Results = {
+  startedAt: new Date().toISOString(),
+  quick,
+  machine: machine(),
+  load: { start: load() },
+  sizes: SIZES,
+  functions: [],
+  bundles: [],
+  errors: [],
+};
+say(
+  `${quick ? 'quick' : 'full'} run on ${results.machine.nproc} × ${results.machine.cpuModel}, load ${results.load.start}; logs in ${logDir}`,
+);
+
+const built = await bundleFunctions(distDir);
+const bundles = Object.fromEntries(built.map((b) => [b.name, b.file]));
+results.functions = Object.keys(bundles);
+results.bundles = built.map(({ name, bytes, gzipBytes }) => ({ name, bytes, gzipBytes }));
+say(`bundled ${results.functions.join(', ')} into ${distDir}`);
+
+/** A failing benchmark is recorded and the others still run: a partial table beats none. */
+async function phase(name: string, fn: () => Promise<void>): Promise<void> {
+  results.load[name] = load();
+  try {
+    await fn();
+  } catch (err) {
+    const msg = `${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
+    results.errors.push(msg);
+    say(`FAILED ${msg}`);
+  }
+}
+
+let c: BenchCluster | undefined;
+let op: Serverless | undefined;
+// Ctrl-C still stops everything this run started (the cluster's processes are detached).
+let interrupted = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, async () => {
+    if (interrupted) return;
+    interrupted = true;
+    say(`${sig}: stopping what this run started`);
+    await op?.stop().catch(() => undefined);
+    await c?.stop().catch(() => undefined);
+    process.exit(130);
+  });
+}
+try {
+  c = await startBenchCluster(SIZES.nodes, say);
+  const cluster = c;
+  const audit = new AuditLog(c.auditLog);
+
+  if (only.has('cold')) {
+    await phase('import costs', async () => {
+      results.importCosts = await importCosts(join(BENCH_DIR, 'probes'), SIZES.importRuns);
+      results.firstRequest = await firstRequest(
+        join(BENCH_DIR, 'probes'),
+        cluster.kubeconfig,
+        fnUser('reconcile'),
+        SIZES.importRuns,
+      );
+    });
+    await phase('cold start', async () => {
+      results.coldStart = await coldStarts({
+        bundles,
+        kubeconfig: cluster.kubeconfig,
+        logDir,
+        starts: SIZES.starts,
+        say,
+      });
+    });
+  }
+
+  if (only.has('convergence')) {
+    await phase('convergence', async () => {
+      op = await startServerless(cluster, bundles, join(logDir, 'operator'), say);
+      results.convergence = await convergence({
+        c: cluster,
+        audit,
+        prefix: 'bench-conv',
+        n: SIZES.clusters,
+        isOperator: isFunction,
+        timeoutMs: CONVERGE_TIMEOUT_MS,
+        say,
+      });
+      const ports = new Map([...op.functions].map(([fn, p]) => [fn, p.port]));
+      results.noop = await noopEvents({
+        c: cluster,
+        audit,
+        ports,
+        ns: 'bench-conv-0',
+        cluster: 'gc',
+        repeats: SIZES.noopRepeats,
+        isOperator: isFunction,
+      });
+      for (const n of results.noop)
+        say(`no-op ${n.fn} ← ${n.kind}: ${n.own.reads} reads, ${n.own.writes} writes`);
+      results.resync = await resyncs({ c: cluster, audit, ports, isOperator: isFunction });
+      for (const x of results.resync)
+        say(`resync ${x.fn} over ${x.clusters} clusters: ${Math.round(x.ms)} ms, ${x.own.total} requests`);
+      const clusters = Array.from({ length: SIZES.clusters }, (_, i) => ({
+        ns: `bench-conv-${i}`,
+        name: 'gc',
+      }));
+      results.throughput = await throughput({
+        c: cluster,
+        audit,
+        bundles,
+        clusters,
+        events: SIZES.throughputEvents,
+        concurrency: SIZES.concurrency,
+        logDir,
+        isOperator: isFunction,
+        say,
+      });
+    });
+    await op?.stop();
+    op = undefined;
+  }
+
+  if (only.has('baseline')) {
+    await phase('baseline', async () => {
+      results.baseline = await runBaseline({
+        c: cluster,
+        audit,
+        distDir,
+        logDir,
+        n: SIZES.clusters,
+        timeoutMs: CONVERGE_TIMEOUT_MS,
+        say,
+      });
+    });
+  }
+
+  if (only.has('scale')) {
+    await phase('scale', async () => {
+      op = await startServerless(cluster, bundles, join(logDir, 'operator-scale'), say);
+      results.scale = await scale({
+        c: cluster,
+        audit,
+        op,
+        clusters: SIZES.scaleClusters,
+        namespaces: SIZES.scaleNamespaces,
+        deadlineMs: SIZES.scaleDeadlineMs,
+        isOperator: isFunction,
+        say,
+      });
+      await op.stop();
+      op = undefined;
+      // What an always-on controller pays to come up over everything that now exists, and holds in memory.
+      const b = await runBaseline({
+        c: cluster,
+        audit,
+        distDir,
+        logDir,
+        n: 0,
+        timeoutMs: CONVERGE_TIMEOUT_MS,
+        say,
+      });
+      const { convergence: _, ...atScale } = b;
+      results.baselineAtScale = atScale;
+    });
+  }
+} catch (err) {
+  results.errors.push(`setup: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  say(`FAILED setup: ${String(err)}`);
+} finally {
+  await op?.stop().catch(() => undefined);
+  await c?.stop().catch((err: unknown) => say(`stopping the bench cluster failed: ${String(err)}`));
+}
+
+results.load.end = load();
+results.durationS = Math.round((performance.now() - t0) / 1000);
+const outDir = join(REPO_ROOT, '.local', 'bench');
+mkdirSync(outDir, { recursive: true });
+const jsonFile = join(outDir, `${stamp}.json`);
+writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\n${renderAll(results)}\n`);
+if (!quick && !onlyArg) {
+  writeFileSync(join(REPO_ROOT, 'bench', 'RESULTS.md'), resultsMarkdown(results));
+  say('wrote bench/RESULTS.md');
+}
+say(
+  `done in ${results.durationS} s; JSON: ${jsonFile}${results.errors.length ? `; ${results.errors.length} benchmark(s) FAILED` : ''}`,
+);
+process.exit(results.errors.length ? 1 : 0);
