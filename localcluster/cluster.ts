@@ -370,8 +370,8 @@ export async function down(cfg: ClusterConfig = defaultConfig(), say: Say = () =
     return;
   }
   for (const p of [...state.components].reverse()) {
-    await stopProcess(p);
-    say(`stopped ${p.name} (pid ${p.pid})`);
+    const stopped = await stopProcess(p);
+    say(stopped ? `stopped ${p.name} (pid ${p.pid})` : `${p.name} (pid ${p.pid}) was not running`);
   }
   rmSync(stateFile(cfg), { force: true });
   rmSync(join(cfg.dir, 'etcd'), { recursive: true, force: true });

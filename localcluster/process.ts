@@ -63,21 +63,23 @@ export function runsBinary(pid: number, binary: string): boolean {
   }
 }
 
-export async function stopProcess(p: Started, timeoutMs = 10_000): Promise<void> {
-  if (!isAlive(p.pid) || !runsBinary(p.pid, p.binary)) return;
+/** Stops p if it still runs our binary; false when there was nothing (of ours) to stop. */
+export async function stopProcess(p: Started, timeoutMs = 10_000): Promise<boolean> {
+  if (!isAlive(p.pid) || !runsBinary(p.pid, p.binary)) return false;
   try {
     process.kill(p.pid, 'SIGTERM');
   } catch {
-    return;
+    return false;
   }
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!isAlive(p.pid)) return;
+    if (!isAlive(p.pid)) return true;
     await delay(50);
   }
   try {
     process.kill(p.pid, 'SIGKILL');
   } catch {}
+  return true;
 }
 
 export function tail(file: string, lines = 25): string {
