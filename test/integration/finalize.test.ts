@@ -10,7 +10,6 @@
 // reads as "the GPSS process has stopped".
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { CloudEvent } from 'cloudevents';
@@ -30,10 +29,10 @@ import {
 } from '../support/cluster';
 import {
   type AppLike,
-  AUDIT_LOG,
   type AuditMark,
   adapterEvent,
   adminClient,
+  auditEventsSince,
   auditMark,
   deliver,
   functionClient,
@@ -293,35 +292,11 @@ async function replay(ctx: Ctx, events: CloudEvent<unknown>[]) {
   );
 }
 
-interface Audit {
-  verb: string;
-  userAgent?: string;
-  user: { username: string };
-  impersonatedUser?: { username: string };
-  objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
-  responseStatus?: { code?: number };
-  stage: string;
-  stageTimestamp: string;
-}
-
 /** Completed writes in the namespace since the mark, with who made them and when (server clock). */
 function auditWrites(mark: AuditMark, ns: string) {
-  const size = statSync(AUDIT_LOG).size;
-  const buf = Buffer.alloc(size - mark.offset);
-  const fd = openSync(AUDIT_LOG, 'r');
-  try {
-    readSync(fd, buf, 0, buf.length, mark.offset);
-  } finally {
-    closeSync(fd);
-  }
-  return buf
-    .toString('utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Audit)
+  return auditEventsSince(mark)
     .filter(
       (e) =>
-        e.stage === 'ResponseComplete' &&
         e.objectRef?.namespace === ns &&
         ['create', 'patch', 'update', 'delete'].includes(e.verb) &&
         (e.responseStatus?.code ?? 0) < 300,

@@ -108,6 +108,19 @@ test.after(async (ctx) => {
   ctx.fn?.close();
 });
 
+/** kubectl patch of the test cluster's spec (an object, or the JSON text of a whole merge patch). */
+const patchSpec = (c: SharedCluster, spec: Record<string, unknown> | string) =>
+  c.kubectl([
+    'patch',
+    'gpss',
+    NAME,
+    '-n',
+    NS,
+    '--type=merge',
+    '-p',
+    typeof spec === 'string' ? spec : JSON.stringify({ spec }),
+  ]);
+
 const sel = `app.kubernetes.io/instance=${NAME},app.kubernetes.io/managed-by=gpss-operator`;
 const list = async <T>(admin: KubeClient, res: 'pods' | 'services' | 'statefulsets') =>
   (await admin.list<T>(res, NS, { labelSelector: sel })).items;
@@ -257,16 +270,7 @@ test('replaying every event 3 times, shuffled, writes nothing and changes no res
 
 test('an old update delivered after a newer one leaves the newer state', async (ctx) => {
   const old = adapterEvent((await cr(ctx.admin)) as Obj);
-  const p = await ctx.c.kubectl([
-    'patch',
-    'gpss',
-    NAME,
-    '-n',
-    NS,
-    '--type=merge',
-    '-p',
-    '{"spec":{"size":4}}',
-  ]);
+  const p = await patchSpec(ctx.c, '{"spec":{"size":4}}');
   assert.is(p.code, 0, p.stderr);
   await converge(ctx, 'size 4', () => sized(ctx, 4));
   assert.is((await deliver(ctx.app, old)).status, 200);
@@ -304,16 +308,7 @@ test('scale 3 → 5 → 2 → 0 → 3 converges each time, addresses of kept ins
 
 test('an image change rolls one pod at a time', async (ctx) => {
   const image = 'example.invalid/gpss:2';
-  const p = await ctx.c.kubectl([
-    'patch',
-    'gpss',
-    NAME,
-    '-n',
-    NS,
-    '--type=merge',
-    '-p',
-    JSON.stringify({ spec: { image } }),
-  ]);
+  const p = await patchSpec(ctx.c, { image });
   assert.is(p.code, 0, p.stderr);
   let maxUnavailable = 0;
   await converge(ctx, 'all pods on the new image', async () => {
@@ -333,16 +328,7 @@ test('an image change rolls one pod at a time', async (ctx) => {
 });
 
 test('service.gpfdist LoadBalancer → NodePort re-addresses every instance', async (ctx) => {
-  const toLb = await ctx.c.kubectl([
-    'patch',
-    'gpss',
-    NAME,
-    '-n',
-    NS,
-    '--type=merge',
-    '-p',
-    '{"spec":{"service":{"gpss":"NodePort","gpfdist":"LoadBalancer"}}}',
-  ]);
+  const toLb = await patchSpec(ctx.c, '{"spec":{"service":{"gpss":"NodePort","gpfdist":"LoadBalancer"}}}');
   assert.is(toLb.code, 0, toLb.stderr);
   // No cloud here: play the load-balancer controller and give each gpfdist Service an ingress IP.
   await converge(ctx, 'LoadBalancer addresses advertised', async () => {
@@ -374,16 +360,7 @@ test('service.gpfdist LoadBalancer → NodePort re-addresses every instance', as
   const podsBefore = Object.fromEntries(
     (await list<Pod>(ctx.admin, 'pods')).map((p) => [p.metadata.name, p.metadata.uid]),
   );
-  const toNp = await ctx.c.kubectl([
-    'patch',
-    'gpss',
-    NAME,
-    '-n',
-    NS,
-    '--type=merge',
-    '-p',
-    '{"spec":{"service":{"gpfdist":"NodePort"}}}',
-  ]);
+  const toNp = await patchSpec(ctx.c, '{"spec":{"service":{"gpfdist":"NodePort"}}}');
   assert.is(toNp.code, 0, toNp.stderr);
   await converge(
     ctx,
@@ -411,16 +388,7 @@ test('invalid gpss_config: ConfigValid=False with a reason, an Event, and the cl
   const cmBefore = await ctx.admin.get<Obj>('configmaps', NS, `${NAME}-instance-config`);
   const bad =
     '{"ListenAddress": {"Port": 5000}, "Gpfdist": {"Port": 5000}, "Cluster": {"Port": 5001, "Etcd": {"Endpoints": []}}}';
-  const p = await ctx.c.kubectl([
-    'patch',
-    'gpss',
-    NAME,
-    '-n',
-    NS,
-    '--type=merge',
-    '-p',
-    JSON.stringify({ spec: { gpss_config: bad } }),
-  ]);
+  const p = await patchSpec(ctx.c, { gpss_config: bad });
   assert.is(p.code, 0, p.stderr);
   const cond = await converge(ctx, 'ConfigValid=False', async () => {
     const c = (await cr(ctx.admin))!;
@@ -447,41 +415,14 @@ test('invalid gpss_config: ConfigValid=False with a reason, an Event, and the cl
 
   // A direct Cluster.Id change is refused at the API (CEL) ...
   const changedId = SEED.spec.gpss_config.replace('"Id": "gpfdist"', '"Id": "other"');
-  const seedOk = await ctx.c.kubectl([
-    'patch',
-    'gpss',
-    NAME,
-    '-n',
-    NS,
-    '--type=merge',
-    '-p',
-    JSON.stringify({ spec: { gpss_config: SEED.spec.gpss_config } }),
-  ]);
+  const seedOk = await patchSpec(ctx.c, { gpss_config: SEED.spec.gpss_config });
   assert.is(seedOk.code, 0, seedOk.stderr);
-  const direct = await ctx.c.kubectl([
-    'patch',
-    'gpss',
-    NAME,
-    '-n',
-    NS,
-    '--type=merge',
-    '-p',
-    JSON.stringify({ spec: { gpss_config: changedId } }),
-  ]);
+  const direct = await patchSpec(ctx.c, { gpss_config: changedId });
   assert.is.not(direct.code, 0);
   assert.match(direct.stderr, 'Cluster.Id is immutable');
   // ... and one smuggled through an intermediate config without an Id is caught by reconcile.
   for (const cfg of [bad, changedId]) {
-    const r = await ctx.c.kubectl([
-      'patch',
-      'gpss',
-      NAME,
-      '-n',
-      NS,
-      '--type=merge',
-      '-p',
-      JSON.stringify({ spec: { gpss_config: cfg } }),
-    ]);
+    const r = await patchSpec(ctx.c, { gpss_config: cfg });
     assert.is(r.code, 0, r.stderr);
   }
   const idCond = await converge(ctx, 'ClusterIdChanged', async () =>
@@ -496,16 +437,7 @@ test('invalid gpss_config: ConfigValid=False with a reason, an Event, and the cl
   );
 
   for (const cfg of [bad, SEED.spec.gpss_config]) {
-    const r = await ctx.c.kubectl([
-      'patch',
-      'gpss',
-      NAME,
-      '-n',
-      NS,
-      '--type=merge',
-      '-p',
-      JSON.stringify({ spec: { gpss_config: cfg } }),
-    ]);
+    const r = await patchSpec(ctx.c, { gpss_config: cfg });
     assert.is(r.code, 0, r.stderr);
   }
   await converge(ctx, 'ConfigValid=True again', async () =>
@@ -514,22 +446,13 @@ test('invalid gpss_config: ConfigValid=False with a reason, an Event, and the cl
 });
 
 test('maintenance: observe and report, change nothing', async (ctx) => {
-  await ctx.c.kubectl([
-    'patch',
-    'gpss',
-    NAME,
-    '-n',
-    NS,
-    '--type=merge',
-    '-p',
-    '{"spec":{"maintenance":true}}',
-  ]);
+  await patchSpec(ctx.c, '{"spec":{"maintenance":true}}');
   await converge(ctx, 'Progressing=False/Maintenance', async () =>
     (await cr(ctx.admin))!.status?.conditions?.some(
       (x) => x.type === 'Progressing' && x.reason === 'Maintenance',
     ),
   );
-  await ctx.c.kubectl(['patch', 'gpss', NAME, '-n', NS, '--type=merge', '-p', '{"spec":{"size":1}}']);
+  await patchSpec(ctx.c, '{"spec":{"size":1}}');
   const mark = auditMark();
   await round(ctx);
   await round(ctx);
@@ -544,16 +467,7 @@ test('maintenance: observe and report, change nothing', async (ctx) => {
     (await ctx.admin.get<{ spec: { replicas: number } }>('statefulsets', NS, NAME))!.spec.replicas,
     3,
   );
-  await ctx.c.kubectl([
-    'patch',
-    'gpss',
-    NAME,
-    '-n',
-    NS,
-    '--type=merge',
-    '-p',
-    '{"spec":{"maintenance":false,"size":3}}',
-  ]);
+  await patchSpec(ctx.c, '{"spec":{"maintenance":false,"size":3}}');
 });
 
 test('a second cluster claiming a running Cluster.Id is refused; the first keeps running', async (ctx) => {

@@ -105,16 +105,19 @@ export function auditMark(): AuditMark {
   return { offset: statSync(AUDIT_LOG).size };
 }
 
-interface AuditEvent {
+export interface AuditEvent {
   verb: string;
+  userAgent?: string;
   user: { username: string };
   impersonatedUser?: { username: string };
   objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
+  responseStatus?: { code?: number };
   stage: string;
+  stageTimestamp: string;
 }
 
-/** Audit events since the mark, done as `user` (directly or through impersonation). */
-export function auditSince(mark: AuditMark, user: string): AuditEvent[] {
+/** Every completed request the API server audited since the mark. */
+export function auditEventsSince(mark: AuditMark): AuditEvent[] {
   const size = statSync(AUDIT_LOG).size;
   const buf = Buffer.alloc(size - mark.offset);
   const fd = openSync(AUDIT_LOG, 'r');
@@ -128,9 +131,12 @@ export function auditSince(mark: AuditMark, user: string): AuditEvent[] {
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as AuditEvent)
-    .filter(
-      (e) => e.stage === 'ResponseComplete' && (e.impersonatedUser?.username ?? e.user.username) === user,
-    );
+    .filter((e) => e.stage === 'ResponseComplete');
+}
+
+/** Audit events since the mark, done as `user` (directly or through impersonation). */
+export function auditSince(mark: AuditMark, user: string): AuditEvent[] {
+  return auditEventsSince(mark).filter((e) => (e.impersonatedUser?.username ?? e.user.username) === user);
 }
 
 export const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
