@@ -21,6 +21,7 @@ import { removeFinalizer } from '../../lib/finalizers';
 import type { KubeClient } from '../../lib/k8s/client';
 import { createLogger } from '../../lib/log';
 import {
+  convergeBy,
   deleteNamespace,
   freshNamespace,
   type SharedCluster,
@@ -185,24 +186,14 @@ async function round(ctx: Ctx, name: string) {
   }
 }
 
-async function converge<T>(
+function converge<T>(
   ctx: Ctx,
   name: string,
   what: string,
   check: () => Promise<T | undefined | false>,
   timeoutMs = 45_000,
 ): Promise<T> {
-  const t0 = Date.now();
-  const v = await waitFor(
-    what,
-    async () => {
-      await round(ctx, name);
-      return check();
-    },
-    { timeoutMs, intervalMs: 100 },
-  );
-  console.log(`  converged: ${what} in ${Date.now() - t0} ms`);
-  return v;
+  return convergeBy(() => round(ctx, name), what, check, timeoutMs);
 }
 
 const isReady = (p: Obj) =>

@@ -19,6 +19,7 @@ import type { KubeClient } from '../../lib/k8s/client';
 import { createLogger } from '../../lib/log';
 import type { ContainerStatus } from '../../lib/status/instance-health';
 import {
+  convergeBy,
   deleteNamespace,
   freshNamespace,
   type SharedCluster,
@@ -132,18 +133,8 @@ async function converge<T>(
   check: () => Promise<T | undefined | false>,
   timeoutMs = 30_000,
 ): Promise<T> {
-  const t0 = Date.now();
   try {
-    const v = await waitFor(
-      what,
-      async () => {
-        await round(ctx, name);
-        return check();
-      },
-      { timeoutMs, intervalMs: 100 },
-    );
-    console.log(`  ${what}: ${Date.now() - t0} ms`);
-    return v;
+    return await convergeBy(() => round(ctx, name), what, check, timeoutMs);
   } catch (err) {
     // What health saw and did last is what explains a timeout.
     console.log(JSON.stringify(await statusOf(ctx, name), null, 2));

@@ -9,7 +9,7 @@ import { createApp } from '../../functions/reconcile/app';
 import type { GpssCluster } from '../../lib/api/types';
 import type { KubeClient } from '../../lib/k8s/client';
 import { createLogger } from '../../lib/log';
-import { deleteNamespace, type SharedCluster, sharedCluster, waitFor } from '../support/cluster';
+import { convergeBy, deleteNamespace, type SharedCluster, sharedCluster } from '../support/cluster';
 import {
   adapterEvent,
   adminClient,
@@ -144,23 +144,13 @@ async function round(ctx: {
   }
 }
 
-async function converge<T>(
+function converge<T>(
   ctx: Parameters<typeof round>[0],
   what: string,
   check: () => Promise<T | undefined | false>,
   timeoutMs = 30_000,
 ) {
-  const t0 = Date.now();
-  const v = await waitFor(
-    what,
-    async () => {
-      await round(ctx);
-      return check();
-    },
-    { timeoutMs, intervalMs: 100 },
-  );
-  console.log(`  converged: ${what} in ${Date.now() - t0} ms`);
-  return v;
+  return convergeBy(() => round(ctx), what, check, timeoutMs);
 }
 
 const ready = (p: Pod) =>

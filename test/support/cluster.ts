@@ -143,6 +143,29 @@ export async function waitFor<T>(
   );
 }
 
+/**
+ * Plays one round of events (the suite's stand-in for the event sources) before each check, until
+ * the check holds; prints how long convergence took.
+ */
+export async function convergeBy<T>(
+  deliverRound: () => Promise<void>,
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const t0 = Date.now();
+  const v = await waitFor(
+    what,
+    async () => {
+      await deliverRound();
+      return check();
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
+  console.log(`  converged: ${what} in ${Date.now() - t0} ms`);
+  return v;
+}
+
 export function clusterIsOwnedByTests(): boolean {
   return existsSync(OWNED_MARKER);
 }
