@@ -8,6 +8,7 @@ import { EVENT_TYPES } from './events/types';
 import { createFunctionApp, type Handler, serve } from './function-app';
 import { KubeClient } from './k8s/client';
 import { KubeApiError } from './k8s/errors';
+import { kubeConfigFor } from './k8s/kubeconfig';
 import { createLogger } from './log';
 
 type Line = Record<string, unknown>;
@@ -66,7 +67,9 @@ app.before(async () => {
     });
   });
   await new Promise<void>((done) => apiserver.listen(0, '127.0.0.1', done));
-  kube = KubeClient.fromConfig({ server: `http://127.0.0.1:${(apiserver.address() as AddressInfo).port}` });
+  kube = KubeClient.fromKubeConfig(
+    kubeConfigFor(`http://127.0.0.1:${(apiserver.address() as AddressInfo).port}`),
+  );
 });
 app.after(async () => {
   kube.close();

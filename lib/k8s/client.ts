@@ -1,39 +1,51 @@
-// A thin Kubernetes client on node:http(s): JSON in and out, one keep-alive agent per connection,
-// per-client request counters. Deliberately not @kubernetes/client-node (Node >= 22 only, ~400 ms to import).
+// The operator's only door to the API server: @kubernetes/client-node's KubeConfig (every auth mode
+// it supports) and its typed APIs, behind a small adapter that keeps what the library does not have:
+// 404 → undefined, errors that say what was being done (KubeApiError, judged transient or permanent),
+// per-event request counters, one kept-alive connection pool, list pagination, and the
+// server-side-apply content type. The typed APIs are used rather than KubernetesObjectApi because
+// that one sends a discovery request per apiVersion on every cold start.
 
-import { readFileSync } from 'node:fs';
-import * as http from 'node:http';
-import * as https from 'node:https';
-import { type ConnectionConfig, inClusterConnection, loadKubeconfig } from './config';
-import { type Accounted, type Counters, count, describeRequest, newCounters } from './counters';
-import { KubeApiError, type KubeStatusDetails } from './errors';
+import { createHash } from 'node:crypto';
 import {
+  ApiextensionsV1Api,
+  AppsV1Api,
+  AuthorizationV1Api,
+  type ConfigurationOptions,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  createConfiguration,
+  DiscoveryV1Api,
+  type KubeConfig,
+  type Middleware,
+  PatchStrategy,
+  PolicyV1Api,
+  type RequestContext,
+  type ResponseContext,
+  ServerConfiguration,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import { Agent, type Dispatcher } from 'undici';
+import { type Accounted, type Counters, count, describeRequest, newCounters } from './counters';
+import { fromClientError } from './errors';
+import { loadKubeConfig } from './kubeconfig';
+import {
+  type ApiName,
   apiVersionOf,
   type ResourceDescriptor,
   type ResourceRef,
   resolveResource,
   resourceFor,
-  resourcePath,
   type Subresource,
 } from './resources';
 
-export interface Impersonation {
-  user: string;
-  groups?: string[];
-}
-
 export interface ClientOptions {
-  /** Act as another user (Impersonate-User/-Group headers): tests use it to prove a ServiceAccount's RBAC. */
-  impersonate?: Impersonation;
-  /** Whole-request deadline; default 30 s. */
+  /** Whole-request deadline; default 30 s (the library sets none). */
   timeoutMs?: number;
   userAgent?: string;
-  /** How often a token file is re-read; default 60 s (bound ServiceAccount tokens rotate). */
-  tokenRefreshMs?: number;
-  maxSockets?: number;
 }
 
-/** The fields every Kubernetes object has; concrete types (GpssCluster, ...) are passed as T. */
+/** The fields every Kubernetes object has; concrete types (V1Pod, GpssCluster, ...) are passed as T. */
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
@@ -51,8 +63,8 @@ export interface KubeObject {
 }
 
 /**
- * What apply/create/update need to find an object's path; any other fields pass through. The index
- * signatures are `any`, not `unknown`, because only `any` admits interfaces without one (GpssCluster).
+ * What apply/create/update need to find an object's resource; any other fields pass through. The
+ * index signatures are `any`, not `unknown`, because only `any` admits interfaces without one.
  */
 export interface ObjectRef {
   apiVersion: string;
@@ -100,42 +112,86 @@ export interface DeleteOptions {
   dryRun?: boolean;
 }
 
-export type QueryValue = string | number | boolean | undefined;
-
-export interface RequestOptions {
-  body?: unknown;
-  /** Defaults to application/json when there is a body. */
-  contentType?: string;
-  query?: Record<string, QueryValue>;
-  timeoutMs?: number;
-  /** Names the request in errors and counters when the default (from method and path) is not right. */
-  verb?: string;
-}
-
-const PATCH_TYPES: Record<PatchType, string> = {
-  merge: 'application/merge-patch+json',
-  json: 'application/json-patch+json',
-  strategic: 'application/strategic-merge-patch+json',
+const PATCH_CONTENT_TYPES: Record<PatchType | 'apply', string> = {
+  merge: PatchStrategy.MergePatch,
+  json: PatchStrategy.JsonPatch,
+  strategic: PatchStrategy.StrategicMergePatch,
+  apply: PatchStrategy.ServerSideApply,
 };
 
-const APPLY_CONTENT_TYPE = 'application/apply-patch+yaml';
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_PAGE_SIZE = 500;
+/** How often the TLS material is re-read, so rotated client certificates and CAs are picked up. */
+const TLS_RECHECK_MS = 60_000;
 
-/** The part shared by a client and its scoped copies: endpoint, TLS agent, credentials. */
-interface Transport {
-  base: URL;
-  basePath: string;
-  secure: boolean;
-  agent: http.Agent;
-  authorization: () => string | undefined;
+const API_CLASSES = {
+  core: CoreV1Api,
+  apps: AppsV1Api,
+  policy: PolicyV1Api,
+  coordination: CoordinationV1Api,
+  discovery: DiscoveryV1Api,
+  apiextensions: ApiextensionsV1Api,
+  authorization: AuthorizationV1Api,
+  custom: CustomObjectsApi,
+} as const;
+
+// biome-ignore lint/suspicious/noExplicitAny: the typed APIs are called by method name (see call())
+type AnyApi = Record<string, (params: Record<string, unknown>, options?: ConfigurationOptions) => Promise<any>>;
+
+/**
+ * One connection pool for all requests of a process (the library builds a new undici Agent, hence a
+ * TLS handshake, per request). Rebuilt when the kubeconfig's TLS material changes; not used when the
+ * cluster has a proxy-url (the library's proxy dispatcher must carry those requests).
+ */
+class ConnectionPool {
+  private agent: Dispatcher | undefined;
+  private fingerprint = '';
+  private checkedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly kc: KubeConfig) {}
+
+  async dispatcher(): Promise<Dispatcher | undefined> {
+    if (this.kc.getCurrentCluster()?.proxyUrl) return undefined;
+    const now = Date.now();
+    if (this.agent && now - this.checkedAt < TLS_RECHECK_MS) return this.agent;
+    this.checkedAt = now;
+    const tls: { ca?: unknown; cert?: unknown; key?: unknown; servername?: string; rejectUnauthorized?: boolean } =
+      {};
+    await this.kc.applyToHTTPSOptions(tls);
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([tls.ca, tls.cert, tls.key, tls.servername, tls.rejectUnauthorized].map(String)))
+      .digest('hex');
+    if (!this.agent || fingerprint !== this.fingerprint) {
+      const old = this.agent;
+      this.agent = new Agent({
+        connect: {
+          ...(tls.ca ? { ca: tls.ca as string } : {}),
+          ...(tls.cert ? { cert: tls.cert as string } : {}),
+          ...(tls.key ? { key: tls.key as string } : {}),
+          ...(tls.servername ? { servername: tls.servername } : {}),
+          ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
+          keepAlive: true,
+          keepAliveInitialDelay: 30_000,
+        },
+      });
+      this.fingerprint = fingerprint;
+      void old?.close();
+    }
+    return this.agent;
+  }
+
+  close(): void {
+    void this.agent?.destroy();
+    this.agent = undefined;
+  }
 }
 
-interface RawResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-  statusText: string;
+/** What a client and its per-event copies share: the kubeconfig and the connection pool. */
+interface Shared {
+  kc: KubeConfig;
+  pool: ConnectionPool;
+  options: ClientOptions;
+  server: string;
 }
 
 export class KubeClient {
@@ -143,53 +199,47 @@ export class KubeClient {
   readonly namespace: string;
   readonly counters: Counters = newCounters();
   readonly server: string;
+  private readonly apis = new Map<ApiName, AnyApi>();
 
-  private constructor(
-    private readonly transport: Transport,
-    private readonly options: ClientOptions,
-    namespace: string,
-  ) {
-    this.namespace = namespace;
-    this.server = transport.base.origin + transport.basePath;
+  private constructor(private readonly shared: Shared) {
+    this.server = shared.server;
+    this.namespace = shared.kc.getContextObject(shared.kc.getCurrentContext())?.namespace || 'default';
   }
 
-  /** A client for an explicit connection (tests, or a config assembled elsewhere). */
-  static fromConfig(conn: ConnectionConfig, options: ClientOptions = {}): KubeClient {
-    return new KubeClient(createTransport(conn, options), options, conn.namespace || 'default');
+  /** A client for a loaded KubeConfig. */
+  static fromKubeConfig(kc: KubeConfig, options: ClientOptions = {}): KubeClient {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error(`the kubeconfig has no cluster for context "${kc.getCurrentContext()}"`);
+    return new KubeClient({ kc, pool: new ConnectionPool(kc), options, server: cluster.server });
   }
 
-  static async fromKubeconfig(
-    path: string,
-    options: ClientOptions & { context?: string } = {},
-  ): Promise<KubeClient> {
-    const { context, ...rest } = options;
-    return KubeClient.fromConfig(await loadKubeconfig(path, context ? { context } : {}), rest);
+  /**
+   * A client for one kubeconfig file (tests, the local runner, the bench). `impersonate` acts as
+   * another user through the kubeconfig's own `as` (tests prove a ServiceAccount's RBAC with it).
+   */
+  static fromKubeconfig(path: string, options: ClientOptions & { impersonate?: { user: string } } = {}): KubeClient {
+    const { impersonate, ...rest } = options;
+    const kc = loadKubeConfig({ KUBECONFIG: path });
+    if (impersonate) {
+      const current = kc.getCurrentUser()?.name;
+      kc.users = kc.users.map((u) => (u.name === current ? { ...u, impersonateUser: impersonate.user } : u));
+    }
+    return KubeClient.fromKubeConfig(kc, rest);
   }
 
-  static inCluster(options: ClientOptions = {}): KubeClient {
-    return KubeClient.fromConfig(inClusterConnection(), options);
+  /** The library's default: $KUBECONFIG (a path list), ~/.kube/config, or the Pod's ServiceAccount. */
+  static fromEnv(options: ClientOptions = {}): KubeClient {
+    return KubeClient.fromKubeConfig(loadKubeConfig(process.env), options);
   }
 
-  /** KUBECONFIG when set (the first file of a path list), otherwise the Pod's ServiceAccount. */
-  static async fromEnv(options: ClientOptions = {}): Promise<KubeClient> {
-    const kubeconfig = process.env.KUBECONFIG?.split(':').find(Boolean);
-    return kubeconfig ? KubeClient.fromKubeconfig(kubeconfig, options) : KubeClient.inCluster(options);
-  }
-
-  /** Same agent and credentials, fresh counters: one per event. */
+  /** Same kubeconfig and connections, fresh counters: one per event. */
   scoped(): KubeClient {
-    return new KubeClient(this.transport, this.options, this.namespace);
+    return new KubeClient(this.shared);
   }
 
-  /** Same agent, acting as another user (or as itself again with undefined); fresh counters. */
-  impersonating(impersonate: Impersonation | undefined): KubeClient {
-    const { impersonate: _, ...rest } = this.options;
-    return new KubeClient(this.transport, impersonate ? { ...rest, impersonate } : rest, this.namespace);
-  }
-
-  /** Closes idle keep-alive sockets; the client stays usable. */
+  /** Closes the pooled connections; the client stays usable (a new pool is made on the next request). */
   close(): void {
-    this.transport.agent.destroy();
+    this.shared.pool.close();
   }
 
   /** The object, or undefined when it does not exist (404). */
@@ -200,11 +250,10 @@ export class KubeClient {
     options: { subresource?: Subresource } = {},
   ): Promise<T | undefined> {
     const r = resolveResource(res);
-    const path = resourcePath(r, { namespace: requireNamespace(r, namespace, 'get'), name, ...options });
     try {
-      return await this.request<T>('GET', path, { verb: 'get' });
+      return await this.call<T>(r, 'read', 'get', { ...this.target(r, namespace, 'get'), name }, options.subresource);
     } catch (err) {
-      if (err instanceof KubeApiError && err.status === 404) return undefined;
+      if (err instanceof Error && (err as { status?: number }).status === 404) return undefined;
       throw err;
     }
   }
@@ -216,26 +265,29 @@ export class KubeClient {
     options: ListOptions = {},
   ): Promise<ListResult<T>> {
     const r = resolveResource(res);
-    const path = resourcePath(r, { namespace });
     const apiVersion = apiVersionOf(r);
+    const scope = r.namespaced && namespace ? { namespace } : {};
     for (let attempt = 0; ; attempt++) {
       const items: T[] = [];
       let cont: string | undefined;
       let resourceVersion = '';
       try {
         do {
-          const page = await this.request<{
-            items?: T[];
-            metadata?: { resourceVersion?: string; continue?: string };
-          }>('GET', path, {
-            verb: 'list',
-            query: {
+          const page = await this.call<{ items?: T[]; metadata?: { resourceVersion?: string; _continue?: string; continue?: string } }>(
+            r,
+            'list',
+            'list',
+            {
+              ...this.target(r, undefined, 'list'),
+              ...scope,
               labelSelector: options.labelSelector,
               fieldSelector: options.fieldSelector,
               limit: options.limit ?? DEFAULT_PAGE_SIZE,
-              continue: cont,
+              _continue: cont,
             },
-          });
+            undefined,
+            r.namespaced && !namespace,
+          );
           for (const item of page.items ?? []) {
             // List items come without TypeMeta; fill it so they can be compared with or applied as objects.
             const o = item as KubeObject;
@@ -244,38 +296,39 @@ export class KubeClient {
             items.push(item);
           }
           resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
-          cont = page.metadata?.continue || undefined;
+          cont = page.metadata?._continue || page.metadata?.continue || undefined;
         } while (cont);
         return { items, resourceVersion };
       } catch (err) {
         // A continue token expires (410 Gone) when the list outlives etcd compaction: start over, once.
-        if (attempt === 0 && cont && err instanceof KubeApiError && err.status === 410) continue;
+        if (attempt === 0 && cont && (err as { status?: number }).status === 410) continue;
         throw err;
       }
     }
   }
 
   /**
-   * Server-side apply: PATCH application/apply-patch+yaml (JSON is YAML) under `fieldManager`,
-   * forcing conflicts by default. Returns the object as stored (or as it would be, with dryRun).
+   * Server-side apply under `fieldManager`, forcing conflicts by default. Returns the object as
+   * stored (or as it would be, with dryRun).
    */
   async apply<T = KubeObject>(obj: ObjectRef, options: ApplyOptions): Promise<T> {
     const r = options.resource ?? this.descriptorOf(obj);
-    const path = resourcePath(r, {
-      namespace: requireNamespace(r, obj.metadata.namespace, 'apply'),
-      name: requireName(obj, 'apply'),
-      subresource: options.subresource,
-    });
-    return this.request<T>('PATCH', path, {
-      verb: 'apply',
-      body: obj,
-      contentType: APPLY_CONTENT_TYPE,
-      query: {
+    return this.call<T>(
+      r,
+      'patch',
+      'apply',
+      {
+        ...this.target(r, obj.metadata.namespace, 'apply'),
+        name: requireName(obj, 'apply'),
+        body: obj,
         fieldManager: options.fieldManager,
         force: options.force ?? true,
-        ...writeQuery(options),
+        ...writeParams(options),
       },
-    });
+      options.subresource,
+      false,
+      PATCH_CONTENT_TYPES.apply,
+    );
   }
 
   async create<T = KubeObject>(
@@ -283,11 +336,11 @@ export class KubeClient {
     options: WriteOptions & { resource?: ResourceDescriptor } = {},
   ): Promise<T> {
     const r = options.resource ?? this.descriptorOf(obj);
-    const path = resourcePath(r, { namespace: requireNamespace(r, obj.metadata.namespace, 'create') });
-    return this.request<T>('POST', path, {
-      verb: 'create',
+    return this.call<T>(r, 'create', 'create', {
+      ...this.target(r, obj.metadata.namespace, 'create'),
       body: obj,
-      query: { fieldManager: options.fieldManager, ...writeQuery(options) },
+      fieldManager: options.fieldManager,
+      ...writeParams(options),
     });
   }
 
@@ -297,16 +350,19 @@ export class KubeClient {
     options: WriteOptions & { subresource?: 'status'; resource?: ResourceDescriptor } = {},
   ): Promise<T> {
     const r = options.resource ?? this.descriptorOf(obj);
-    const path = resourcePath(r, {
-      namespace: requireNamespace(r, obj.metadata.namespace, 'update'),
-      name: requireName(obj, 'update'),
-      subresource: options.subresource,
-    });
-    return this.request<T>('PUT', path, {
-      verb: 'update',
-      body: obj,
-      query: { fieldManager: options.fieldManager, ...writeQuery(options) },
-    });
+    return this.call<T>(
+      r,
+      'replace',
+      'update',
+      {
+        ...this.target(r, obj.metadata.namespace, 'update'),
+        name: requireName(obj, 'update'),
+        body: obj,
+        fieldManager: options.fieldManager,
+        ...writeParams(options),
+      },
+      options.subresource,
+    );
   }
 
   async patch<T = KubeObject>(
@@ -318,17 +374,21 @@ export class KubeClient {
     options: WriteOptions & { subresource?: Subresource } = {},
   ): Promise<T> {
     const r = resolveResource(res);
-    const path = resourcePath(r, {
-      namespace: requireNamespace(r, namespace, 'patch'),
-      name,
-      subresource: options.subresource,
-    });
-    return this.request<T>('PATCH', path, {
-      verb: 'patch',
-      body,
-      contentType: PATCH_TYPES[type],
-      query: { fieldManager: options.fieldManager, ...writeQuery(options) },
-    });
+    return this.call<T>(
+      r,
+      'patch',
+      'patch',
+      {
+        ...this.target(r, namespace, 'patch'),
+        name,
+        body,
+        fieldManager: options.fieldManager,
+        ...writeParams(options),
+      },
+      options.subresource,
+      false,
+      PATCH_CONTENT_TYPES[type],
+    );
   }
 
   /** True when deleted (or deletion started), false when it was already gone (404). */
@@ -339,228 +399,129 @@ export class KubeClient {
     options: DeleteOptions = {},
   ): Promise<boolean> {
     const r = resolveResource(res);
-    const path = resourcePath(r, { namespace: requireNamespace(r, namespace, 'delete'), name });
-    const body: Record<string, unknown> = { apiVersion: 'v1', kind: 'DeleteOptions' };
+    const body: Record<string, unknown> = {};
     if (options.preconditions) body.preconditions = options.preconditions;
     if (options.propagationPolicy) body.propagationPolicy = options.propagationPolicy;
     if (options.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = options.gracePeriodSeconds;
     try {
-      await this.request('DELETE', path, { verb: 'delete', body, query: writeQuery(options) });
+      await this.call(r, 'delete', 'delete', {
+        ...this.target(r, namespace, 'delete'),
+        name,
+        body,
+        ...(options.dryRun ? { dryRun: 'All' } : {}),
+      });
       return true;
     } catch (err) {
-      if (err instanceof KubeApiError && err.status === 404) return false;
+      if ((err as { status?: number }).status === 404) return false;
       throw err;
     }
   }
 
-  /**
-   * Any API call: JSON body in, parsed JSON out (text when the response is not JSON, undefined when empty).
-   * Throws KubeApiError for non-2xx responses and for network failures and timeouts (status 0).
-   */
-  async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const query = encodeQuery(options.query);
-    const fullPath = query ? `${path}${path.includes('?') ? '&' : '?'}${query}` : path;
-    const contentType = options.body === undefined ? undefined : (options.contentType ?? 'application/json');
-    const accounted: Accounted = describeRequest(method, fullPath, contentType);
-    if (options.verb) accounted.verb = options.verb;
-    if (/[?&]dryRun=/.test(fullPath)) accounted.dryRun = true;
-    count(this.counters, accounted);
+  /** The parameters that place a request: namespace, and group/version/plural for custom resources. */
+  private target(r: ResourceDescriptor, namespace: string | undefined, verb: string): Record<string, unknown> {
+    const params: Record<string, unknown> = {};
+    if (r.api === 'custom') Object.assign(params, { group: r.group, version: r.version, plural: r.plural });
+    if (r.namespaced && verb !== 'list') {
+      if (!namespace) throw new Error(`${verb} ${r.plural}: a namespace is required (the resource is namespaced)`);
+      params.namespace = namespace;
+    }
+    return params;
+  }
 
-    let payload: Buffer | undefined;
-    if (options.body !== undefined) {
-      payload = Buffer.from(typeof options.body === 'string' ? options.body : JSON.stringify(options.body));
-    }
-    const target = { method: method.toUpperCase(), path: fullPath, verb: accounted.verb };
-    // A keep-alive socket the server closed while idle fails with ECONNRESET on reuse; idempotent
-    // requests are safe to send once more on a fresh socket.
-    const idempotent = target.method === 'GET' || accounted.verb === 'apply';
-    let res: RawResponse;
+  /**
+   * Calls the typed API method for (action, resource): `readNamespacedStatefulSet`,
+   * `patchNamespacedCustomObjectStatus`, `listPodForAllNamespaces`, `listNode`, ... The library's
+   * errors become KubeApiError naming the verb and resource.
+   */
+  private async call<T>(
+    r: ResourceDescriptor,
+    action: 'read' | 'list' | 'create' | 'replace' | 'patch' | 'delete',
+    verb: string,
+    params: Record<string, unknown>,
+    subresource?: Subresource,
+    allNamespaces = false,
+    contentType?: string,
+  ): Promise<T> {
+    const method = methodName(r, action, subresource, allNamespaces);
+    const api = this.api(r.api);
+    const fn = api[method];
+    if (typeof fn !== 'function') throw new Error(`@kubernetes/client-node has no ${method} for ${r.plural}`);
+    const options = contentType ? setHeaderOptions('Content-Type', contentType) : undefined;
     try {
-      res = await this.send(target, contentType, payload, options.timeoutMs);
+      return (await fn.call(api, dropUndefined(params), options)) as T;
     } catch (err) {
-      if (!(idempotent && err instanceof ReusedSocketReset)) throw err;
-      res = await this.send(target, contentType, payload, options.timeoutMs);
+      throw fromClientError(err, {
+        verb,
+        resource: subresource ? `${r.plural}/${subresource}` : r.plural,
+        namespace: params.namespace as string | undefined,
+        name: params.name as string | undefined,
+      });
     }
-    if (res.status >= 200 && res.status < 300) return decodeBody(res) as T;
-    throw apiError(target, res);
+  }
+
+  private api(name: ApiName): AnyApi {
+    let api = this.apis.get(name);
+    if (!api) {
+      api = new API_CLASSES[name](this.configuration()) as unknown as AnyApi;
+      this.apis.set(name, api);
+    }
+    return api;
+  }
+
+  private config: ReturnType<typeof createConfiguration> | undefined;
+
+  /** One middleware (the library reverses the order of several on every call): count, name, time-box, pool. */
+  private configuration(): ReturnType<typeof createConfiguration> {
+    if (this.config) return this.config;
+    const { kc, pool, options, server } = this.shared;
+    const base = new URL(server);
+    const basePath = base.pathname.replace(/\/+$/, '');
+    const counters = this.counters;
+    const mw: Middleware = {
+      pre: async (ctx: RequestContext) => {
+        const url = new URL(ctx.getUrl());
+        const path = url.pathname.slice(basePath.length) + url.search;
+        const contentType = ctx.getHeaders()['Content-Type'];
+        const accounted: Accounted = describeRequest(ctx.getHttpMethod(), path, contentType);
+        if (url.searchParams.get('dryRun')) accounted.dryRun = true;
+        count(counters, accounted);
+        ctx.setHeaderParam('User-Agent', options.userAgent ?? 'gpss-operator');
+        ctx.setSignal(AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS));
+        const dispatcher = await pool.dispatcher();
+        if (dispatcher) ctx.setDispatcher(dispatcher);
+        return ctx;
+      },
+      post: async (rsp: ResponseContext) => rsp,
+    };
+    this.config = createConfiguration({
+      baseServer: new ServerConfiguration(server, {}),
+      authMethods: { default: kc },
+      promiseMiddleware: [mw],
+    });
+    return this.config;
   }
 
   private descriptorOf(obj: ObjectRef): ResourceDescriptor {
     const r = resourceFor(obj.apiVersion, obj.kind);
-    if (!r) {
-      throw new Error(
-        `no resource known for ${obj.apiVersion} ${obj.kind}: add it to RESOURCES or pass options.resource`,
-      );
-    }
+    if (!r) throw new Error(`no resource known for ${obj.apiVersion} ${obj.kind}: add it to RESOURCES or pass options.resource`);
     return r;
   }
-
-  private send(
-    target: { method: string; path: string; verb: string },
-    contentType: string | undefined,
-    payload: Buffer | undefined,
-    timeoutMs: number | undefined,
-  ): Promise<RawResponse> {
-    const t = this.transport;
-    const headers: http.OutgoingHttpHeaders = {
-      Accept: 'application/json',
-      'User-Agent': this.options.userAgent ?? 'gpss-operator',
-    };
-    const authorization = t.authorization();
-    if (authorization) headers.Authorization = authorization;
-    const imp = this.options.impersonate;
-    if (imp) {
-      headers['Impersonate-User'] = imp.user;
-      if (imp.groups?.length) headers['Impersonate-Group'] = imp.groups;
-    }
-    if (payload) {
-      headers['Content-Type'] = contentType;
-      headers['Content-Length'] = payload.length;
-    }
-    const ms = timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const mod = t.secure ? https : http;
-
-    return new Promise<RawResponse>((resolvePromise, reject) => {
-      const req = mod.request({
-        protocol: t.base.protocol,
-        hostname: t.base.hostname.replace(/^\[|\]$/g, ''),
-        port: t.base.port || (t.secure ? 443 : 80),
-        method: target.method,
-        path: t.basePath + target.path,
-        headers,
-        agent: t.agent,
-      });
-      let timedOut = false;
-      const fail = (err: Error) => {
-        clearTimeout(timer);
-        const code = (err as NodeJS.ErrnoException).code;
-        if (timedOut) {
-          reject(
-            new KubeApiError({
-              ...target,
-              status: 0,
-              reason: 'Timeout',
-              code: 'ETIMEDOUT',
-              message: `no complete response within ${ms} ms`,
-              cause: err,
-            }),
-          );
-        } else if (req.reusedSocket && code === 'ECONNRESET') {
-          reject(new ReusedSocketReset(target, err));
-        } else {
-          reject(
-            new KubeApiError({
-              ...target,
-              status: 0,
-              reason: 'NetworkError',
-              ...(code ? { code } : {}),
-              message: err.message,
-              cause: err,
-            }),
-          );
-        }
-      };
-      // A whole-request deadline (socket timeouts only see idle gaps). Settling first makes the errors
-      // that destroy() raises afterwards no-ops.
-      const timer = setTimeout(() => {
-        timedOut = true;
-        fail(new Error('request timed out'));
-        req.destroy();
-      }, ms);
-      req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          clearTimeout(timer);
-          resolvePromise({
-            status: res.statusCode ?? 0,
-            statusText: res.statusMessage ?? '',
-            headers: res.headers,
-            body: Buffer.concat(chunks),
-          });
-        });
-        res.on('error', (err) => fail(err));
-      });
-      req.on('error', (err) => fail(err));
-      req.end(payload);
-    });
-  }
 }
 
-/** A reset on a reused keep-alive socket: retried once for idempotent requests, else a network error. */
-class ReusedSocketReset extends KubeApiError {
-  constructor(target: { method: string; path: string; verb: string }, cause: Error) {
-    super({
-      ...target,
-      status: 0,
-      reason: 'NetworkError',
-      code: 'ECONNRESET',
-      message: cause.message,
-      cause,
-    });
-  }
-}
-
-function createTransport(conn: ConnectionConfig, options: ClientOptions): Transport {
-  let base: URL;
-  try {
-    base = new URL(conn.server);
-  } catch (cause) {
-    throw new Error(`invalid API server URL "${conn.server}"`, { cause });
-  }
-  const secure = base.protocol === 'https:';
-  if (!secure && base.protocol !== 'http:') throw new Error(`unsupported API server scheme ${base.protocol}`);
-  const agentOptions: https.AgentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 32 };
-  if (secure) {
-    if (conn.ca) agentOptions.ca = conn.ca;
-    if (conn.cert) agentOptions.cert = conn.cert;
-    if (conn.key) agentOptions.key = conn.key;
-    if (conn.tlsServerName) agentOptions.servername = conn.tlsServerName;
-    agentOptions.rejectUnauthorized = !conn.insecureSkipTlsVerify;
-  }
-  return {
-    base,
-    basePath: base.pathname.replace(/\/+$/, ''),
-    secure,
-    agent: secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions),
-    authorization: tokenSource(conn, options.tokenRefreshMs ?? 60_000),
-  };
-}
-
-/** Bearer header from a static token or a token file re-read every `refreshMs`. */
-function tokenSource(conn: ConnectionConfig, refreshMs: number): () => string | undefined {
-  if (conn.token) {
-    const header = `Bearer ${conn.token}`;
-    return () => header;
-  }
-  const file = conn.tokenFile;
-  if (!file) return () => undefined;
-  let token = '';
-  let readAt = Number.NEGATIVE_INFINITY;
-  return () => {
-    const now = Date.now();
-    if (now - readAt >= refreshMs) {
-      try {
-        token = readFileSync(file, 'utf8').trim();
-        readAt = now;
-      } catch (cause) {
-        // Keep the last good token while the kubelet swaps the file; fail only if there never was one.
-        if (!token) throw new Error(`cannot read the API token file ${file}`, { cause });
-      }
-    }
-    return token ? `Bearer ${token}` : undefined;
-  };
-}
-
-function requireNamespace(
+/** The typed API's method name for an action on a resource. */
+export function methodName(
   r: ResourceDescriptor,
-  namespace: string | undefined,
-  verb: string,
-): string | undefined {
-  if (!r.namespaced) return undefined;
-  if (!namespace)
-    throw new Error(`${verb} ${r.plural}: a namespace is required (the resource is namespaced)`);
-  return namespace;
+  action: 'read' | 'list' | 'create' | 'replace' | 'patch' | 'delete',
+  subresource?: Subresource,
+  allNamespaces = false,
+): string {
+  const custom = r.api === 'custom';
+  const kind = custom ? 'CustomObject' : r.kind;
+  const verb = custom && action === 'read' ? 'get' : action;
+  const sub = subresource ? subresource[0]!.toUpperCase() + subresource.slice(1) : '';
+  if (action === 'list' && allNamespaces) return custom ? 'listClusterCustomObject' : `list${kind}ForAllNamespaces`;
+  if (custom) return `${verb}${r.namespaced ? 'Namespaced' : 'Cluster'}${kind}${sub}`;
+  return `${verb}${r.namespaced ? 'Namespaced' : ''}${kind}${sub}`;
 }
 
 function requireName(obj: ObjectRef, verb: string): string {
@@ -569,46 +530,10 @@ function requireName(obj: ObjectRef, verb: string): string {
   return name;
 }
 
-function writeQuery(o: { dryRun?: boolean; fieldValidation?: FieldValidation }): Record<string, QueryValue> {
+function writeParams(o: { dryRun?: boolean; fieldValidation?: FieldValidation }): Record<string, unknown> {
   return { dryRun: o.dryRun ? 'All' : undefined, fieldValidation: o.fieldValidation };
 }
 
-function encodeQuery(query: Record<string, QueryValue> | undefined): string {
-  if (!query) return '';
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.append(k, String(v));
-  return params.toString();
-}
-
-function decodeBody(res: RawResponse): unknown {
-  if (res.body.length === 0) return undefined;
-  const text = res.body.toString('utf8');
-  if (!/json/.test(String(res.headers['content-type'] ?? ''))) return text;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-interface StatusBody {
-  kind?: string;
-  reason?: string;
-  message?: string;
-  details?: KubeStatusDetails;
-}
-
-function apiError(target: { method: string; path: string; verb: string }, res: RawResponse): KubeApiError {
-  const decoded = decodeBody(res);
-  const status: StatusBody = typeof decoded === 'object' && decoded !== null ? (decoded as StatusBody) : {};
-  const text = typeof decoded === 'string' ? decoded.trim().slice(0, 300) : '';
-  const retryAfter = Number(res.headers['retry-after']);
-  return new KubeApiError({
-    ...target,
-    status: res.status,
-    reason: status.reason || res.statusText || 'Unknown',
-    message: status.message || text || '(no message)',
-    ...(status.details ? { details: status.details } : {}),
-    ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
-  });
+function dropUndefined(params: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== ''));
 }

@@ -122,3 +122,87 @@ export function causeChain(err: unknown): unknown[] {
   }
   return chain;
 }
+
+/** What the adapter was doing when the library failed: named in the error, never a credential. */
+export interface RequestTarget {
+  verb: string;
+  /** plural, with the subresource when there is one: 'gpssclusters/status'. */
+  resource: string;
+  namespace?: string | undefined;
+  name?: string | undefined;
+}
+
+interface ClientErrorShape {
+  code?: unknown;
+  body?: unknown;
+  headers?: Record<string, string>;
+  cause?: unknown;
+  name?: string;
+  message?: string;
+}
+
+/**
+ * Turns what @kubernetes/client-node throws into a KubeApiError: an ApiException (status `code`, a
+ * raw Status body string, lower-case headers), a transport failure (`TypeError: fetch failed` whose
+ * cause carries the socket error code), or a timeout/abort from the request's signal.
+ */
+export function fromClientError(err: unknown, target: RequestTarget): KubeApiError | unknown {
+  if (err instanceof KubeApiError || !(err instanceof Error)) return err;
+  const e = err as Error & ClientErrorShape;
+  const path = describeTarget(target);
+  const base = { verb: target.verb, method: target.verb, path, cause: err };
+  if (typeof e.code === 'number' && e.code >= 100) {
+    const status = parseStatus(e.body);
+    const retryAfter = Number(e.headers?.['retry-after'] ?? status.details?.retryAfterSeconds);
+    return new KubeApiError({
+      ...base,
+      status: e.code,
+      reason: status.reason || (e.code === 401 ? 'Unauthorized' : 'Unknown'),
+      message: status.message || (typeof e.body === 'string' ? e.body.trim().slice(0, 300) : '') || '(no message)',
+      ...(status.details ? { details: status.details } : {}),
+      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
+    });
+  }
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') {
+    return new KubeApiError({ ...base, status: 0, reason: 'Timeout', code: 'ETIMEDOUT', message: e.message });
+  }
+  const socketCode = networkCode(e);
+  if (socketCode || e.message === 'fetch failed') {
+    const inner = e.cause instanceof Error ? e.cause.message : e.message;
+    return new KubeApiError({
+      ...base,
+      status: 0,
+      reason: 'NetworkError',
+      ...(socketCode ? { code: socketCode } : {}),
+      message: inner,
+    });
+  }
+  return err;
+}
+
+function describeTarget(t: RequestTarget): string {
+  const [plural, subresource] = t.resource.split('/');
+  const ns = t.namespace ? `namespaces/${t.namespace}/` : '';
+  const name = t.name ? `/${t.name}${subresource ? `/${subresource}` : ''}` : '';
+  return `${ns}${plural}${name}`;
+}
+
+function parseStatus(body: unknown): { reason?: string; message?: string; details?: KubeStatusDetails & { retryAfterSeconds?: number } } {
+  if (body && typeof body === 'object') return body as never;
+  if (typeof body !== 'string') return {};
+  try {
+    const parsed = JSON.parse(body);
+    return parsed && typeof parsed === 'object' ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The socket error code of a transport failure, looked for in the error and its causes. */
+function networkCode(err: Error): string | undefined {
+  for (const e of causeChain(err)) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}

@@ -1,5 +1,5 @@
 export * from './client';
-export * from './config';
 export * from './counters';
 export * from './errors';
+export * from './kubeconfig';
 export * from './resources';

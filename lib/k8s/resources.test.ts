@@ -113,7 +113,7 @@ paths('names are escaped and empty or dot segments refused', () => {
 });
 
 paths('a descriptor outside the table works the same', () => {
-  const jobs = { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true };
+  const jobs = { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true, api: 'custom' as const };
   assert.is(resourcePath(jobs, { namespace: 'ns', name: 'j' }), '/apis/batch/v1/namespaces/ns/jobs/j');
 });
 

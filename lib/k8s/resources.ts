@@ -1,6 +1,18 @@
-// The API resources the operator touches, and how their REST paths are built.
+// The API resources the operator touches: which typed API of @kubernetes/client-node serves each,
+// and the REST paths the request counters name them by.
 
 import { GROUP, KIND, PLURAL, VERSION } from '../api/types';
+
+/** The typed API classes of @kubernetes/client-node this operator uses (`custom` = CustomObjectsApi). */
+export type ApiName =
+  | 'core'
+  | 'apps'
+  | 'policy'
+  | 'coordination'
+  | 'discovery'
+  | 'apiextensions'
+  | 'authorization'
+  | 'custom';
 
 export interface ResourceDescriptor {
   /** '' for the core group. */
@@ -9,24 +21,21 @@ export interface ResourceDescriptor {
   plural: string;
   kind: string;
   namespaced: boolean;
+  /** Which typed API serves it; method names follow the kind (`readNamespacedStatefulSet`). */
+  api: ApiName;
 }
 
 export type Subresource = 'status' | 'scale';
 
 const api = (
+  api: ApiName,
   group: string,
   version: string,
   plural: string,
   kind: string,
   namespaced = true,
-): ResourceDescriptor => ({
-  group,
-  version,
-  plural,
-  kind,
-  namespaced,
-});
-const core = (plural: string, kind: string, namespaced = true) => api('', 'v1', plural, kind, namespaced);
+): ResourceDescriptor => ({ group, version, plural, kind, namespaced, api });
+const core = (plural: string, kind: string, namespaced = true) => api('core', '', 'v1', plural, kind, namespaced);
 
 export const RESOURCES = {
   pods: core('pods', 'Pod'),
@@ -37,11 +46,12 @@ export const RESOURCES = {
   serviceaccounts: core('serviceaccounts', 'ServiceAccount'),
   nodes: core('nodes', 'Node', false),
   namespaces: core('namespaces', 'Namespace', false),
-  statefulsets: api('apps', 'v1', 'statefulsets', 'StatefulSet'),
-  poddisruptionbudgets: api('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget'),
-  leases: api('coordination.k8s.io', 'v1', 'leases', 'Lease'),
-  endpointslices: api('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice'),
+  statefulsets: api('apps', 'apps', 'v1', 'statefulsets', 'StatefulSet'),
+  poddisruptionbudgets: api('policy', 'policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget'),
+  leases: api('coordination', 'coordination.k8s.io', 'v1', 'leases', 'Lease'),
+  endpointslices: api('discovery', 'discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice'),
   customresourcedefinitions: api(
+    'apiextensions',
     'apiextensions.k8s.io',
     'v1',
     'customresourcedefinitions',
@@ -49,17 +59,18 @@ export const RESOURCES = {
     false,
   ),
   selfsubjectaccessreviews: api(
+    'authorization',
     'authorization.k8s.io',
     'v1',
     'selfsubjectaccessreviews',
     'SelfSubjectAccessReview',
     false,
   ),
-  gpssclusters: api(GROUP, VERSION, PLURAL, KIND),
+  gpssclusters: api('custom', GROUP, VERSION, PLURAL, KIND),
 } as const satisfies Record<string, ResourceDescriptor>;
 
 export type ResourceName = keyof typeof RESOURCES;
-/** A resource by its RESOURCES key ('pods') or by a descriptor (for kinds not in the table). */
+/** A resource by its RESOURCES key ('pods') or by a descriptor (custom resources not in the table). */
 export type ResourceRef = ResourceName | ResourceDescriptor;
 
 export function resolveResource(res: ResourceRef): ResourceDescriptor {
@@ -82,36 +93,6 @@ export function resourceFor(apiVersion: string, kind: string): ResourceDescripto
   return byApiVersionKind.get(`${apiVersion}|${kind}`);
 }
 
-export interface PathParts {
-  namespace?: string | undefined;
-  name?: string | undefined;
-  subresource?: Subresource | undefined;
-}
-
-/**
- * The REST path of a collection or object: core => /api/v1/..., others => /apis/{group}/{version}/...
- * A namespaced resource without a namespace addresses all namespaces (lists only); a cluster-scoped one
- * ignores the namespace.
- */
-export function resourcePath(res: ResourceRef, parts: PathParts = {}): string {
-  const r = resolveResource(res);
-  let path = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
-  if (r.namespaced && parts.namespace) path += `/namespaces/${segment(parts.namespace)}`;
-  path += `/${r.plural}`;
-  if (parts.name !== undefined) {
-    path += `/${segment(parts.name)}`;
-    if (parts.subresource) path += `/${parts.subresource}`;
-  } else if (parts.subresource) {
-    throw new Error(`subresource ${parts.subresource} of ${r.plural} needs an object name`);
-  }
-  return path;
-}
-
-function segment(s: string): string {
-  if (s === '' || s === '.' || s === '..') throw new Error(`invalid path segment "${s}"`);
-  return encodeURIComponent(s);
-}
-
 export interface ParsedPath {
   group: string;
   version: string;
@@ -121,7 +102,7 @@ export interface ParsedPath {
   subresource?: string;
 }
 
-/** Reads a REST path back into its parts; used to account requests made through the raw `request`. */
+/** Reads a REST path back into its parts, so a request can be counted by verb and resource. */
 export function parseResourcePath(path: string): ParsedPath | undefined {
   const segs = path.split('?')[0]!.split('/').filter(Boolean).map(decodeURIComponent);
   let rest: string[];
@@ -147,4 +128,34 @@ export function parseResourcePath(path: string): ParsedPath | undefined {
   if (rest[1] !== undefined) parsed.name = rest[1];
   if (rest[2] !== undefined) parsed.subresource = rest[2];
   return parsed;
+}
+
+export interface PathParts {
+  namespace?: string | undefined;
+  name?: string | undefined;
+  subresource?: Subresource | undefined;
+}
+
+/**
+ * The REST path of a collection or object (core => /api/v1/..., others => /apis/{group}/{version}/...),
+ * as informers and the audit log name it. A namespaced resource without a namespace addresses all
+ * namespaces; a cluster-scoped one ignores the namespace.
+ */
+export function resourcePath(res: ResourceRef, parts: PathParts = {}): string {
+  const r = resolveResource(res);
+  let path = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
+  if (r.namespaced && parts.namespace) path += `/namespaces/${segment(parts.namespace)}`;
+  path += `/${r.plural}`;
+  if (parts.name !== undefined) {
+    path += `/${segment(parts.name)}`;
+    if (parts.subresource) path += `/${parts.subresource}`;
+  } else if (parts.subresource) {
+    throw new Error(`subresource ${parts.subresource} of ${r.plural} needs an object name`);
+  }
+  return path;
+}
+
+function segment(s: string): string {
+  if (s === '' || s === '.' || s === '..') throw new Error(`invalid path segment "${s}"`);
+  return encodeURIComponent(s);
 }

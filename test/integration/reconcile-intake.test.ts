@@ -5,6 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createApp } from '../../functions/reconcile/app';
 import { KubeClient } from '../../lib/k8s/client';
+import { kubeConfigFor } from '../../lib/k8s/kubeconfig';
 import { createLogger } from '../../lib/log';
 import { freePort } from '../../localcluster/process';
 import { deleteNamespace, freshNamespace, type SharedCluster, sharedCluster } from '../support/cluster';
@@ -101,10 +102,7 @@ test('each malformed event gets a 4xx and no write reaches the API server', asyn
 
 test('an API server that cannot be reached answers 503 (eventing redelivers)', async (ctx) => {
   const port = await freePort();
-  const down = KubeClient.fromConfig(
-    { server: `https://127.0.0.1:${port}`, insecureSkipTlsVerify: true },
-    { timeoutMs: 2000 },
-  );
+  const down = KubeClient.fromKubeConfig(kubeConfigFor(`https://127.0.0.1:${port}`), { timeoutMs: 2000 });
   const app = createApp({ kube: down, logger: quiet() });
   const ev = new CloudEvent({
     id: 'down-1',
