@@ -3,9 +3,12 @@
 // Each function only says which kinds it subscribes to and what it does for one cluster.
 import type { CloudEvent } from 'cloudevents';
 import type { Hono } from 'hono';
+import type { GpssCluster } from './api/types';
 import { clusterRefOf } from './cluster-key';
+import { BadEventError, classify } from './errors';
 import { describeApiServerEvent } from './events/apiserver';
 import { isPingEvent } from './events/types';
+import { clearFailure, reportFailure } from './failures';
 import { createFunctionApp, type HandleContext, type HandleResult } from './function-app';
 import type { KubeClient } from './k8s/client';
 import type { Logger } from './log';
@@ -15,6 +18,8 @@ export interface ClusterContext {
   kube: KubeClient;
   log: Logger;
   now: () => Date;
+  /** Handlers call it with the GpssCluster they read, so a recorded failure can be cleared without a re-read. */
+  seen?: (cr: GpssCluster) => void;
 }
 
 export interface ClusterFunction {
@@ -23,9 +28,14 @@ export interface ClusterFunction {
   kinds: readonly string[];
   /** Handles one cluster; returns the outcome word for the summary line. */
   handleCluster(ctx: ClusterContext, namespace: string, name: string): Promise<string>;
-  /** The PingSource resync; by default every cluster through handleCluster. */
-  resync?(ctx: ClusterContext): Promise<string>;
+  /**
+   * The PingSource resync; by default every cluster through handleCluster. `handle` is handleCluster
+   * with failures recorded on the cluster: a custom resync calls it for each cluster.
+   */
+  resync?(ctx: ClusterContext, handle: ClusterHandler): Promise<string>;
 }
+
+export type ClusterHandler = (ctx: ClusterContext, namespace: string, name: string) => Promise<string>;
 
 export interface Deps {
   kube: KubeClient;
@@ -35,16 +45,28 @@ export interface Deps {
 
 export function createClusterFunctionApp(fn: ClusterFunction, deps: Deps): Hono {
   const now = deps.now ?? (() => new Date());
+  // One cluster, with the no-silent-failure rule around it: a permanent failure is recorded on the
+  // cluster (condition + Warning Event) before it propagates; a success clears a recorded one.
+  const handleOne: ClusterHandler = async (c, namespace, name) => {
+    let cr: GpssCluster | undefined;
+    try {
+      const outcome = await fn.handleCluster({ ...c, seen: (x) => (cr = x) }, namespace, name);
+      if (cr) await clearFailure(c, fn.name, cr);
+      return outcome;
+    } catch (err) {
+      if (!(err instanceof BadEventError) && classify(err) === 'permanent') {
+        await reportFailure(c, fn.name, { namespace, name }, err);
+      }
+      throw err;
+    }
+  };
   const handle = async (event: CloudEvent<unknown>, ctx: HandleContext): Promise<HandleResult> => {
     if (isPingEvent(event)) {
       const c = { kube: ctx.kube, log: ctx.log, now };
       const summary = fn.resync
-        ? await fn.resync(c)
-        : (
-            await forEachCluster(ctx.kube, ctx.log, (k, log) =>
-              fn.handleCluster({ ...c, log }, k.namespace, k.name),
-            )
-          ).summary;
+        ? await fn.resync(c, handleOne)
+        : (await forEachCluster(ctx.kube, ctx.log, (k, log) => handleOne({ ...c, log }, k.namespace, k.name)))
+            .summary;
       return { outcome: `resync ${summary}` };
     }
     const ref = clusterRefOf(describeApiServerEvent(event), fn.kinds);
@@ -52,7 +74,7 @@ export function createClusterFunctionApp(fn: ClusterFunction, deps: Deps): Hono 
     ctx.cluster = key;
     const log = ctx.log.child({ cluster: key });
     const { outcome, coalesced } = await perCluster.run(key, () =>
-      fn.handleCluster({ kube: ctx.kube, log, now }, ref.namespace, ref.name),
+      handleOne({ kube: ctx.kube, log, now }, ref.namespace, ref.name),
     );
     return { outcome: coalesced ? `coalesced:${outcome}` : outcome, cluster: key };
   };

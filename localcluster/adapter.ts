@@ -1,9 +1,8 @@
 // Runs the real Knative ApiServerSource receive adapter as a local process. The environment is the
 // one Knative's controller gives the adapter's Deployment (K_SOURCE_CONFIG, K_SINK, NAME, ...).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 
 export interface SourceConfig {
   namespaces: string[];
@@ -17,9 +16,8 @@ export interface AdapterOptions {
   name: string;
   namespace: string;
   binDir: string;
-  /** Admin kubeconfig; with serviceAccount set the adapter acts as that account (RBAC applies). */
+  /** The kubeconfig of the source's ServiceAccount (so its RBAC applies), or the admin one. */
   kubeconfig: string;
-  serviceAccount?: { namespace: string; name: string };
   sink: string;
   config: SourceConfig;
   logFile: string;
@@ -37,22 +35,8 @@ process.on('exit', () => {
   for (const c of running) c.kill('SIGKILL');
 });
 
-/** A kubeconfig that impersonates the ServiceAccount, so the adapter gets exactly the source's rights. */
-function impersonatingKubeconfig(
-  admin: string,
-  sa: { namespace: string; name: string },
-  out: string,
-): string {
-  const kc = parse(readFileSync(admin, 'utf8')) as { users: Array<{ user: Record<string, unknown> }> };
-  for (const u of kc.users) u.user.as = `system:serviceaccount:${sa.namespace}:${sa.name}`;
-  writeFileSync(out, JSON.stringify(kc), { mode: 0o600 });
-  return out;
-}
-
 export function startAdapter(o: AdapterOptions): RunningAdapter {
-  const kubeconfig = o.serviceAccount
-    ? impersonatingKubeconfig(o.kubeconfig, o.serviceAccount, `${o.logFile}.kubeconfig`)
-    : o.kubeconfig;
+  const kubeconfig = o.kubeconfig;
   const fd = openSync(o.logFile, 'a');
   // The shell stays the adapter's parent and stops it when this process disappears without cleaning
   // up (killed, or a wrapper such as npx not forwarding the signal): no adapter outlives its runner.

@@ -5,12 +5,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadKubeConfig } from '../lib/k8s/kubeconfig';
 import { type RunningAdapter, startAdapter } from './adapter';
 import { REPO_ROOT } from './config';
 import { parseCron } from './cron';
 import { type LocalPing, readEventing } from './eventing';
 import { kubectl } from './kubectl';
 import { delay, freePort } from './process';
+import { serviceAccountKubeconfig } from './service-account-kubeconfig';
 
 export const OPERATOR_NAMESPACE = 'gpss-operator-system';
 
@@ -81,19 +83,30 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
 
+/** The kubeconfig a function or adapter runs with: a fresh token of its own ServiceAccount. */
+function accountKubeconfig(o: OperatorOptions, sa: { namespace: string; name: string }): Promise<string> {
+  return serviceAccountKubeconfig(
+    loadKubeConfig({ KUBECONFIG: o.kubeconfig }),
+    sa,
+    join(o.logDir, '..', 'run'),
+  );
+}
+
 async function spawnFunction(o: OperatorOptions, name: string, reuse?: number): Promise<FunctionProcess> {
   const port = reuse ?? (await freePort());
+  const kubeconfig = await accountKubeconfig(o, { namespace: OPERATOR_NAMESPACE, name: `gpss-${name}` });
   const log = join(o.logDir, `${name}.log`);
   const out = openSync(join(o.logDir, `${name}.stderr.log`), 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'functions', name, 'main.ts')], {
+  const watchdog = join(REPO_ROOT, 'localcluster', 'runner-watchdog.ts');
+  const entry = join(REPO_ROOT, 'functions', name, 'main.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', watchdog, entry], {
     stdio: ['ignore', out, out],
     env: {
       PATH: process.env.PATH,
       RUNNER_PID: String(process.pid),
       PORT: String(port),
       HOST: '127.0.0.1',
-      KUBECONFIG: o.kubeconfig,
-      IMPERSONATE_USER: `system:serviceaccount:${OPERATOR_NAMESPACE}:gpss-${name}`,
+      KUBECONFIG: kubeconfig,
       LOG_FILE: log,
       LOG_LEVEL: o.logLevel ?? 'info',
     },
@@ -164,14 +177,13 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
     say(`function ${fn} listening on ${p.url} (log ${p.log})`);
     return p;
   };
-  const startSource = (name: string) => {
+  const startSource = async (name: string) => {
     const s = sources.find((x) => x.name === name)!;
     const a = startAdapter({
       name: s.name,
       namespace: s.namespace,
       binDir: o.binDir,
-      kubeconfig: o.kubeconfig,
-      ...(s.serviceAccount ? { serviceAccount: s.serviceAccount } : {}),
+      kubeconfig: s.serviceAccount ? await accountKubeconfig(o, s.serviceAccount) : o.kubeconfig,
       sink: sink(s.target),
       config: s.config,
       logFile: join(o.logDir, `adapter-${s.name}.log`),
@@ -198,7 +210,7 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
     startFunction: startFn,
     restartAdapter: async (name) => {
       await adapters.get(name)?.stop();
-      startSource(name);
+      await startSource(name);
     },
     stop: async () => {
       for (const t of timers) clearTimeout(t);
@@ -216,7 +228,7 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
   try {
     for (const fn of fns) await startFn(fn);
     for (const s of sources.filter((x) => fns.includes(x.target))) {
-      startSource(s.name);
+      await startSource(s.name);
       say(
         `source ${s.name} → ${s.target} (${s.config.resources.map((r) => r.gvr.Resource).join(', ')}) as ${s.serviceAccount?.name}`,
       );

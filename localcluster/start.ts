@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import type { GpssCluster } from '../lib/api/types';
 import { KubeClient } from '../lib/k8s/client';
+import { KubeConfigError, loadKubeConfig } from '../lib/k8s/kubeconfig';
 import { down, up } from './cluster';
 import { defaultConfig, REPO_ROOT } from './config';
 import { kubectl } from './kubectl';
@@ -15,6 +16,12 @@ const exitWhenReady = args.includes('--exit-when-ready');
 const sample =
   args.find((a) => a.endsWith('.yaml')) ?? join(REPO_ROOT, 'manifests', 'samples', 'gpfdist-nodeport.yaml');
 const say = (m: string) => console.log(`[start] ${m}`);
+/** One line, no stack trace: what a user can act on. */
+const fail = (m: string): never => {
+  console.error(`[start] ${m}`);
+  process.exit(1);
+};
+say(`Node ${process.version} (${process.execPath})`);
 
 const cfg = defaultConfig();
 let startedCluster = false;
@@ -22,6 +29,7 @@ let kubeconfig = cfg.kubeconfigPath;
 if (process.env.KUBECONFIG) {
   kubeconfig = process.env.KUBECONFIG;
   say(`KUBECONFIG is set: using that cluster (${kubeconfig}), not the embedded one`);
+  await checkKubeconfig(kubeconfig);
 } else {
   const state = await up(cfg, (m) => say(`cluster: ${m}`));
   startedCluster = Date.parse(state.startedAt) > Date.now() - 120_000;
@@ -32,7 +40,9 @@ const k = (a: string[], input?: string) =>
 say('installing the CRD, namespace and RBAC');
 await installOperatorManifests(cfg.binDir, kubeconfig);
 const logDir = join(REPO_ROOT, '.local', 'logs');
-const op = await startOperator({ kubeconfig, binDir: cfg.binDir, logDir, say });
+const op = await startOperator({ kubeconfig, binDir: cfg.binDir, logDir, say }).catch((err: Error) =>
+  fail(`the operator did not start: ${err.message}`),
+);
 
 let stopping = false;
 const stop = async (code: number) => {
@@ -69,7 +79,7 @@ if (applied.code !== 0) {
 }
 say(`applied ${sample} (${ns}/${name}); following it until Ready`);
 
-const kube = await KubeClient.fromKubeconfig(kubeconfig);
+const kube = KubeClient.fromKubeconfig(kubeconfig);
 const t0 = Date.now();
 let last = '';
 while (!stopping) {
@@ -94,3 +104,29 @@ while (!stopping) {
   await delay(500);
 }
 kube.close();
+
+/**
+ * The kubeconfig must load and authenticate (exec plugins, tokens, certificates) before anything
+ * starts: otherwise the functions would fail one by one with the reason buried in their logs.
+ */
+async function checkKubeconfig(path: string): Promise<void> {
+  try {
+    const kube = KubeClient.fromKubeConfig(loadKubeConfig({ KUBECONFIG: path }));
+    try {
+      // Any authenticated user may ask what it may do: this proves the credentials, nothing more.
+      await kube.create({
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        metadata: {},
+        spec: { resourceAttributes: { verb: 'get', resource: 'namespaces' } },
+      });
+    } finally {
+      kube.close();
+    }
+  } catch (err) {
+    if (err instanceof KubeConfigError) fail(err.message);
+    fail(
+      `kubeconfig ${path}: the API server refused or could not be reached: ${(err as Error).message.split('\n')[0]}`,
+    );
+  }
+}

@@ -74,6 +74,12 @@ export function render(s: Story): string {
       out.push(
         `    → ${l.outcome ?? '?'}  writes=${l.writes ?? '?'} reads=${l.reads ?? '?'}  ${l.ms ?? '?'} ms`,
       );
+      // A failed event says why, in the API server's words (KubeApiError messages carry them).
+      const why =
+        l.err && typeof l.err === 'object'
+          ? (l.err as { message?: string }).message
+          : (l.reason as string | undefined);
+      if (why) out.push(`      error: ${why}`);
     } else {
       const extra = l.err && typeof l.err === 'object' ? ` (${(l.err as { message?: string }).message})` : '';
       out.push(`    ${l.level === 'info' ? '' : `${l.level?.toUpperCase()}: `}${l.msg}${extra}`);

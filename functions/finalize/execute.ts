@@ -2,12 +2,13 @@
 // finalizer change is a guarded JSON patch, a Service is deleted only if it is still there (checked
 // first, so a replay does not even send a request), an Event has a deterministic name.
 import { FIELD_MANAGERS, FINALIZERS, type GpssCluster } from '../../lib/api/types';
+import type { LiveService } from '../../lib/desired/k8s-types';
 import { statefulSetName } from '../../lib/desired/names';
 import { addFinalizer, removeFinalizer } from '../../lib/finalizers';
 import type { KubeClient } from '../../lib/k8s/client';
 import { hasStatus } from '../../lib/k8s/errors';
 import type { Logger } from '../../lib/log';
-import { childSelector, type Svc } from '../../lib/observe';
+import { childSelector } from '../../lib/observe';
 import { recordEvent } from '../../lib/record-event';
 import type { InstancePod } from './pod-state';
 import type { Step } from './steps';
@@ -27,7 +28,7 @@ export interface ExecContext {
 /** Runs the steps; returns a short description of each write that was made. */
 export async function execute(ctx: ExecContext, steps: Step[]): Promise<string[]> {
   const done: string[] = [];
-  let services: Svc[] | undefined;
+  let services: LiveService[] | undefined;
   const pod = (name: string) => ctx.pods.find((p) => p.metadata.name === name)!;
   const podTarget = (name: string) => ({
     res: 'pods' as const,
@@ -73,7 +74,9 @@ export async function execute(ctx: ExecContext, steps: Step[]): Promise<string[]
       }
       case 'delete-service': {
         services ??= (
-          await ctx.kube.list<Svc>('services', ctx.namespace, { labelSelector: childSelector(ctx.cr!) })
+          await ctx.kube.list<LiveService>('services', ctx.namespace, {
+            labelSelector: childSelector(ctx.cr!),
+          })
         ).items;
         const svc = services.find((x) => x.metadata.name === s.service);
         ctx.log.info(

@@ -3,12 +3,12 @@
 // record even if a later step fails); carry out the steps. Nothing waits in-process: a wait is a plan
 // with no steps, and the next event or the resync decides again from the objects and the clock.
 import type { GpssCluster } from '../../lib/api/types';
+import type { LivePod, LiveStatefulSet } from '../../lib/desired/k8s-types';
 import { selectorString, statefulSetName } from '../../lib/desired/names';
 import type { KubeClient } from '../../lib/k8s/client';
 import type { Logger } from '../../lib/log';
 import { execute } from './execute';
 import { needsStatefulSet, planCluster } from './plan';
-import type { InstancePod } from './pod-state';
 import { writeConditions } from './status';
 import type { Outcome } from './steps';
 
@@ -16,6 +16,7 @@ export interface FinalizeContext {
   kube: KubeClient;
   log: Logger;
   now: () => Date;
+  seen?: (cr: GpssCluster) => void;
 }
 
 export async function finalizeCluster(
@@ -26,15 +27,12 @@ export async function finalizeCluster(
   const { kube } = ctx;
   const [cr, pods] = await Promise.all([
     kube.get<GpssCluster>('gpssclusters', namespace, name),
-    kube.list<InstancePod>('pods', namespace, { labelSelector: selectorString({ metadata: { name } }) }),
+    kube.list<LivePod>('pods', namespace, { labelSelector: selectorString({ metadata: { name } }) }),
   ]);
+  if (cr) ctx.seen?.(cr);
   let replicas: number | undefined;
   if (cr && needsStatefulSet(cr)) {
-    const sts = await kube.get<{ spec?: { replicas?: number } }>(
-      'statefulsets',
-      namespace,
-      statefulSetName(cr),
-    );
+    const sts = await kube.get<LiveStatefulSet>('statefulsets', namespace, statefulSetName(cr));
     if (sts) replicas = sts.spec?.replicas ?? 1;
   }
   const plan = planCluster({ cr, pods: pods.items, replicas, now: ctx.now() });

@@ -4,6 +4,7 @@ import type { InstancePod } from './pod-state';
 
 export const T0 = Date.parse('2026-03-01T10:00:00Z');
 export const at = (seconds: number) => new Date(T0 + seconds * 1000);
+/** A GpssCluster's timestamps (plain JSON) are strings. */
 export const iso = (seconds: number) => at(seconds).toISOString().replace('.000Z', 'Z');
 
 export function cluster(
@@ -36,6 +37,7 @@ export interface PodOpts {
   state?: 'running' | 'terminated' | 'waiting';
 }
 
+/** An instance pod as the client library reads it: deletionTimestamp is a Date. */
 export function pod(ordinal: number, o: PodOpts = {}): InstancePod {
   const grace = o.released ? 0 : (o.grace ?? 60);
   return {
@@ -46,7 +48,7 @@ export function pod(ordinal: number, o: PodOpts = {}): InstancePod {
       labels: { 'app.kubernetes.io/instance': 'g', 'app.kubernetes.io/managed-by': 'gpss-operator' },
       finalizers: o.finalizers ?? [FINALIZERS.instance],
       ...(o.deletedAt !== undefined
-        ? { deletionTimestamp: iso(o.deletedAt + grace), deletionGracePeriodSeconds: grace }
+        ? { deletionTimestamp: at(o.deletedAt + grace), deletionGracePeriodSeconds: grace }
         : {}),
     },
     spec: o.node === null ? {} : { nodeName: o.node ?? 'node-0' },

@@ -11,22 +11,22 @@
 //   it never started, or is backing off after a crash).
 // A pod with no status for its gpss container counts as possibly running: on a lost node the status
 // is simply never updated, and only the time box ends that wait.
+import type { V1ContainerStatus, V1ObjectMeta, V1PodSpec, V1PodStatus } from '@kubernetes/client-node';
 import { CONTAINER_NAME } from '../../lib/desired/statefulset';
+import { toMillis } from '../../lib/time';
 
+/**
+ * What finalize reads of an instance pod: the client library's V1Pod (type-only import) narrowed to
+ * the fields used here. Read through the library, deletionTimestamp is a Date.
+ */
 export interface InstancePod {
-  metadata: {
-    name: string;
-    namespace?: string;
-    uid?: string;
-    labels?: Record<string, string>;
-    finalizers?: string[];
-    deletionTimestamp?: string;
-    deletionGracePeriodSeconds?: number;
-  };
-  spec?: { nodeName?: string };
-  status?: {
-    phase?: string;
-    containerStatuses?: Array<{ name: string; state?: Record<string, unknown> }>;
+  metadata: Pick<
+    V1ObjectMeta,
+    'namespace' | 'uid' | 'labels' | 'finalizers' | 'deletionTimestamp' | 'deletionGracePeriodSeconds'
+  > & { name: string };
+  spec?: Pick<V1PodSpec, 'nodeName'>;
+  status?: Pick<V1PodStatus, 'phase'> & {
+    containerStatuses?: Array<Pick<V1ContainerStatus, 'name' | 'state'>>;
   };
 }
 
@@ -57,11 +57,13 @@ export function deletionStartedAt(pod: InstancePod): number | undefined {
 /**
  * An API timestamp as the latest moment it may stand for: the API server records these times to the
  * second, so counting from the end of that second keeps a time box from ever being cut short (it may
- * run up to a second long instead).
+ * run up to a second long instead). A string (a GpssCluster's) is finer only if it has a fraction; a
+ * Date (a built-in object's, as the client library reads it) only if it has milliseconds.
  */
-export function endOfSecond(ts: string): number {
-  const t = Date.parse(ts);
-  return /\.\d/.test(ts) ? t : t + 1000;
+export function endOfSecond(ts: Date | string): number {
+  const t = toMillis(ts) ?? Number.NaN;
+  const finer = typeof ts === 'string' ? /\.\d/.test(ts) : t % 1000 !== 0;
+  return finer ? t : t + 1000;
 }
 
 /** The StatefulSet ordinal of `${cluster}-${n}`, or undefined for a pod named otherwise. */

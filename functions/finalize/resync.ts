@@ -9,11 +9,15 @@ import { listWatched } from '../../lib/watch-scope';
 import { type FinalizeContext, finalizeCluster } from './finalize';
 import type { InstancePod } from './pod-state';
 
-export async function resyncAll(ctx: FinalizeContext): Promise<string> {
+export async function resyncAll(
+  ctx: FinalizeContext,
+  handle: (ctx: FinalizeContext, namespace: string, name: string) => Promise<string> = async (c, ns, n) =>
+    (await finalizeCluster(c, ns, n)).outcome,
+): Promise<string> {
   const seen = new Set<string>();
   const r = await forEachCluster(ctx.kube, ctx.log, async (c, log) => {
     seen.add(`${c.namespace}/${c.name}`);
-    return (await finalizeCluster({ ...ctx, log }, c.namespace, c.name)).outcome;
+    return handle({ ...ctx, log }, c.namespace, c.name);
   });
   const pods = await listWatched<InstancePod>(ctx.kube, 'pods', {
     labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`,

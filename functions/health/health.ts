@@ -10,7 +10,7 @@ import { observeCluster } from '../../lib/observe';
 import { recordEvent } from '../../lib/record-event';
 import { conditionsMatch, findCondition, setCondition } from '../../lib/status/conditions';
 import { type FailoverStep, planFailover } from '../../lib/status/failover';
-import { type HealthNode, type HealthPod, nodeView } from '../../lib/status/instance-health';
+import { nodeView } from '../../lib/status/instance-health';
 import { buildReport, type HealthReport } from './report';
 import { transitionEvents } from './transitions';
 
@@ -25,17 +25,19 @@ interface Ctx {
   kube: KubeClient;
   log: Logger;
   now: () => Date;
+  seen?: (cr: GpssCluster) => void;
 }
 
 export async function checkCluster(ctx: Ctx, namespace: string, name: string): Promise<HealthResult> {
   const cr = await ctx.kube.get<GpssCluster>('gpssclusters', namespace, name);
   if (!cr) return { outcome: 'gone', failedOver: [] };
+  ctx.seen?.(cr);
   // No PodDisruptionBudget: health neither reads nor may read it.
   const observed = await observeCluster(ctx.kube, cr, { nodes: true, pdb: false });
-  const nodes = new Map((observed.nodes as HealthNode[]).map((n) => [n.metadata.name, nodeView(n)]));
+  const nodes = new Map(observed.nodes.map((n) => [n.metadata.name, nodeView(n)]));
   const steps = cr.metadata.deletionTimestamp
     ? []
-    : planFailover(observed.pods as HealthPod[], nodes, {
+    : planFailover(observed.pods, nodes, {
         now: ctx.now(),
         afterSeconds: cr.spec.failover_after_seconds ?? DEFAULTS.failoverAfterSeconds,
         paused: !!cr.spec.maintenance,
@@ -48,7 +50,7 @@ export async function checkCluster(ctx: Ctx, namespace: string, name: string): P
       await recordEvent(ctx.kube, cr, e, ctx.now());
     }
     for (const s of steps.filter((x) => x.kind === 'paused')) {
-      const pod = (observed.pods as HealthPod[]).find((p) => p.metadata.name === s.pod);
+      const pod = observed.pods.find((p) => p.metadata.name === s.pod);
       await recordEvent(
         ctx.kube,
         cr,

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import type { GpssCluster } from '../../lib/api/types';
 import { renderInstanceConfig } from '../../lib/desired';
 import { liveNode, liveNodePortService, seedCluster } from '../../lib/desired/fixtures';
-import type { Observed, Pod } from '../../lib/observe';
+import type { LivePod } from '../../lib/desired/k8s-types';
+import type { Observed } from '../../lib/observe';
 import { planFailover } from '../../lib/status/failover';
 import { type NodeView, nodeView } from '../../lib/status/instance-health';
 import { buildReport, type ReportInput } from './report';
@@ -14,20 +15,22 @@ function cluster(status?: GpssCluster['status']): GpssCluster {
   return { ...seedCluster(), ...(status ? { status } : {}) };
 }
 
-function readyPod(i: number, node: string): Pod {
+const IMAGE = { image: 'gpss:test', imageID: 'gpss@sha256:0' };
+
+function readyPod(i: number, node: string): LivePod {
   return {
     metadata: { name: `gpfdist-${i}`, uid: `u${i}` },
-    spec: { nodeName: node },
+    spec: { nodeName: node, containers: [{ name: 'gpss', image: IMAGE.image }] },
     status: {
       phase: 'Running',
       conditions: [{ type: 'Ready', status: 'True' }],
-      containerStatuses: [{ name: 'gpss', ready: true, restartCount: 0, state: { running: {} } }],
+      containerStatuses: [{ name: 'gpss', ...IMAGE, ready: true, restartCount: 0, state: { running: {} } }],
     },
   };
 }
 
 function observed(
-  pods: Pod[],
+  pods: LivePod[],
   nodes = [liveNode('n0', '127.0.1.1'), liveNode('n1', '127.0.1.2'), liveNode('n2', '127.0.1.3')],
 ): Observed {
   const cr = seedCluster();
@@ -38,12 +41,10 @@ function observed(
       port: 30000 + i,
     });
   return {
-    services: [0, 1, 2].map((i) =>
-      liveNodePortService(`gpfdist-gpfdist-${i}`, 30000 + i),
-    ) as Observed['services'],
+    services: [0, 1, 2].map((i) => liveNodePortService(`gpfdist-gpfdist-${i}`, 30000 + i)),
     statefulSet: {
       metadata: { name: 'gpfdist', uid: 's' },
-      spec: { replicas: 3 },
+      spec: { replicas: 3, selector: {}, template: {} },
       status: { replicas: 3, readyReplicas: 3, currentRevision: 'r1', updateRevision: 'r1' },
     },
     configMap: { metadata: { name: 'gpfdist-instance-config' }, data },
@@ -115,7 +116,7 @@ test('an unready instance: Degraded, named in both conditions and in its lastPro
     phase: 'Running',
     conditions: [{ type: 'Ready', status: 'False' }],
     containerStatuses: [
-      { name: 'gpss', ready: false, restartCount: 0, started: true, state: { running: {} } } as never,
+      { name: 'gpss', ...IMAGE, ready: false, restartCount: 0, started: true, state: { running: {} } },
     ],
   };
   const r = buildReport(
@@ -142,8 +143,8 @@ test('an instance on an unreachable node: Degraded with when failover happens; i
   nodes[0].status!.conditions![1] = {
     type: 'Ready',
     status: 'Unknown',
-    lastTransitionTime: '2026-01-01T00:00:00Z',
-  } as never;
+    lastTransitionTime: new Date('2026-01-01T00:00:00Z'),
+  };
   const r = buildReport(input(cluster({ phase: 'Ready', readyReplicas: 3 }), observed(HEALTHY, nodes)));
   assert.is(r.phase, 'Degraded');
   assert.is(r.conditions[1].reason, 'NodeNotReady');

@@ -49,7 +49,7 @@ function rolloutInProgress(o: Observed): boolean {
 export function buildReport(input: ReportInput): HealthReport {
   const { cr, observed, nodes } = input;
   const size = effectiveSize(cr);
-  const pods = observed.pods as HealthPod[];
+  const pods = observed.pods;
   const byOrdinal = new Map<number, HealthPod>();
   for (const p of pods) {
     const o = ordinalOf(cr, p.metadata.name);
@@ -106,9 +106,12 @@ export function buildReport(input: ReportInput): HealthReport {
   const current = assessed.filter((x) => x.ordinal < size).map((x) => x.a);
   const count = (s: InstanceAssessment['state']) => current.filter((a) => a.state === s).length;
   const ready = count('ready');
+  // A function that cannot apply the spec (lib/failures.ts): what runs is not what was asked for.
+  const failing = cr.status?.conditions?.find((c) => /^[A-Z]\w*Failed$/.test(c.type) && c.status === 'True');
   const decision = decidePhase({
     deleting: !!cr.metadata.deletionTimestamp,
     configInvalid: !!cr.status?.conditions?.some((c) => c.type === 'ConfigValid' && c.status === 'False'),
+    failing: failing !== undefined,
     maintenance: !!cr.spec.maintenance,
     size,
     pods: pods.filter((p) => !p.metadata.deletionTimestamp).length,
@@ -126,7 +129,11 @@ export function buildReport(input: ReportInput): HealthReport {
   const unready = current.filter((a) => a.state !== 'ready').map((a) => `${a.status.name}: ${a.detail}`);
   const cap = (s: string) => (s.length > MAX_MESSAGE ? `${s.slice(0, MAX_MESSAGE - 1)}…` : s);
   const readyCond: ConditionInput =
-    size > 0 && ready === size && !cr.metadata.deletionTimestamp
+    size > 0 &&
+    ready === size &&
+    !cr.metadata.deletionTimestamp &&
+    !failing &&
+    !decision.rule.startsWith('config')
       ? {
           type: 'Ready',
           status: 'True',
@@ -137,7 +144,13 @@ export function buildReport(input: ReportInput): HealthReport {
       : {
           type: 'Ready',
           status: 'False',
-          reason: cr.metadata.deletionTimestamp ? 'Deleting' : decision.operational,
+          reason: cr.metadata.deletionTimestamp
+            ? 'Deleting'
+            : failing
+              ? failing.type
+              : decision.rule === 'config-invalid'
+                ? 'ConfigInvalid'
+                : decision.operational,
           message: cap(
             size === 0
               ? 'spec.size is 0: no instance runs'

@@ -2,7 +2,7 @@
 // apply only what differs (server-side apply, field manager gpss-reconcile), write this function's
 // status conditions only when they change. Everything it needs is re-read: the event is only a hint.
 import { FIELD_MANAGERS, type GpssCluster } from '../../lib/api/types';
-import { clusterIdOf, validateGpssConfig } from '../../lib/api/validate-config';
+import { clusterIdOf, validateSpec } from '../../lib/api/validate-config';
 import { applyReason, withAppliedHash } from '../../lib/apply/diff';
 import {
   buildDesired,
@@ -16,9 +16,11 @@ import {
   nodeInfo,
   selectorString,
 } from '../../lib/desired';
+import type { LivePod, LiveService } from '../../lib/desired/k8s-types';
 import type { KubeClient } from '../../lib/k8s/client';
+import { causeChain, KubeApiError } from '../../lib/k8s/errors';
 import type { Logger } from '../../lib/log';
-import { type Observed, observeCluster, type Pod, type Svc } from '../../lib/observe';
+import { type Observed, observeCluster } from '../../lib/observe';
 import { recordEvent } from '../../lib/record-event';
 import {
   type ConditionInput,
@@ -42,17 +44,19 @@ interface Ctx {
   kube: KubeClient;
   log: Logger;
   now: () => Date;
+  seen?: (cr: GpssCluster) => void;
 }
 
 export async function reconcileCluster(ctx: Ctx, namespace: string, name: string): Promise<ReconcileResult> {
   const { kube, log } = ctx;
   const cr = await kube.get<GpssCluster>('gpssclusters', namespace, name);
   if (!cr) return { outcome: 'gone', applied: [] };
+  ctx.seen?.(cr);
   if (cr.metadata.deletionTimestamp) return { outcome: 'deleting', applied: [] };
 
   const nodePorts = gpfdistServiceType(cr) === 'NodePort' || gpssServiceType(cr) === 'NodePort';
   const observed = await observeCluster(kube, cr, { nodes: nodePorts });
-  const invalid = await configProblems(kube, cr, observed);
+  const invalid = (await configProblems(kube, cr, observed)) ?? (await refusedByApiServer(ctx, cr, observed));
   const gen = cr.metadata.generation;
   if (invalid) {
     log.warn(
@@ -114,7 +118,7 @@ export async function reconcileCluster(ctx: Ctx, namespace: string, name: string
   }
 
   const applied: string[] = [];
-  const apply = async (
+  const apply = async <T = unknown>(
     obj: {
       apiVersion: string;
       kind: string;
@@ -130,7 +134,7 @@ export async function reconcileCluster(ctx: Ctx, namespace: string, name: string
       `apply ${obj.kind} ${obj.metadata.name}`,
     );
     applied.push(`${obj.kind}/${obj.metadata.name}`);
-    return kube.apply<unknown>(want, { fieldManager: MANAGER, force: true });
+    return kube.apply<T>(want, { fieldManager: MANAGER, force: true });
   };
 
   // Services first: a NodePort or LoadBalancer address exists only once its Service does, and the
@@ -141,7 +145,7 @@ export async function reconcileCluster(ctx: Ctx, namespace: string, name: string
   const applyServices = async (d: DesiredState) => {
     let any = false;
     for (const svc of [d.headless, d.gpssService, ...d.gpfdistServices]) {
-      const res = (await apply(svc, byName(svc.metadata.name))) as Svc | undefined;
+      const res = await apply<LiveService>(svc, byName(svc.metadata.name));
       if (res) {
         any = true;
         const i = services.findIndex((s) => s.metadata.name === svc.metadata.name);
@@ -176,10 +180,10 @@ export async function reconcileCluster(ctx: Ctx, namespace: string, name: string
       );
     }
   }
-  if (desired.pdb) await apply(desired.pdb, observed.pdb as never);
+  if (desired.pdb) await apply(desired.pdb, observed.pdb);
   else if (observed.pdb) {
     log.info({ decision: 'delete', kind: 'PodDisruptionBudget' }, 'size < 2: delete the disruption budget');
-    await kube.delete('poddisruptionbudgets', namespace, observed.pdb.metadata!.name!);
+    await kube.delete('poddisruptionbudgets', namespace, observed.pdb.metadata.name);
     applied.push('delete PodDisruptionBudget');
   }
   await deleteSurplusServices(ctx, cr, desired, services, observed.pods, applied);
@@ -246,10 +250,7 @@ async function configProblems(
   cr: GpssCluster,
   observed: Observed,
 ): Promise<{ reason: string; message: string } | undefined> {
-  const problems = [
-    ...validateGpssConfig(cr.spec.gpss_config).map((p) => `${p.path}: ${p.message}`),
-    ...nameProblems(cr),
-  ];
+  const problems = [...validateSpec(cr.spec).map((p) => `spec.${p.path}: ${p.message}`), ...nameProblems(cr)];
   if (problems.length) return { reason: 'InvalidConfig', message: problems.join('; ') };
   const id = clusterIdOf(cr.spec.gpss_config);
   const running = observed.configMap?.metadata.annotations?.[CLUSTER_ID_ANNOTATION];
@@ -301,7 +302,7 @@ async function restartReaddressedInstances(
   ctx: Ctx,
   cr: GpssCluster,
   annotations: Record<string, string>,
-  pods: Pod[],
+  pods: LivePod[],
   applied: string[],
 ) {
   const marked = Object.entries(annotations).filter(([k]) => k.startsWith(RESTART_PREFIX));
@@ -340,8 +341,8 @@ async function deleteSurplusServices(
   ctx: Ctx,
   cr: GpssCluster,
   d: DesiredState,
-  services: Svc[],
-  pods: Pod[],
+  services: LiveService[],
+  pods: LivePod[],
   applied: string[],
 ) {
   const wanted = new Set([d.headless, d.gpssService, ...d.gpfdistServices].map((s) => s.metadata.name));
@@ -402,4 +403,64 @@ async function writeStatus(
   };
   await ctx.kube.apply(patch, { fieldManager: MANAGER, force: true, subresource: 'status' });
   return true;
+}
+
+/**
+ * The safety net behind the validators: a spec they accept can still produce a StatefulSet the API
+ * server refuses (a rule no validator here knows). A server-side dry run of the StatefulSet, before
+ * anything is applied, turns that refusal into ConfigValid=False naming the GpssCluster field, and
+ * no child is half-written. Costs one dry-run request, only when the StatefulSet is about to change.
+ */
+async function refusedByApiServer(
+  ctx: Ctx,
+  cr: GpssCluster,
+  observed: Observed,
+): Promise<{ reason: string; message: string } | undefined> {
+  const want = withAppliedHash(buildDesired(cr, observed).statefulSet);
+  if (!applyReason(want, observed.statefulSet)) return undefined;
+  try {
+    await ctx.kube.apply(want, { fieldManager: MANAGER, force: true, dryRun: true });
+    return undefined;
+  } catch (err) {
+    if (!isRefusal(err)) throw err;
+    return { reason: 'RefusedByApiServer', message: specTerms(refusalMessage(err)) };
+  }
+}
+
+/** 422 Invalid, 400 BadRequest, or the 500 server-side apply answers for a value of the wrong type. */
+function isRefusal(err: unknown): boolean {
+  return causeChain(err).some(
+    (e) =>
+      e instanceof KubeApiError &&
+      (e.status === 422 ||
+        e.status === 400 ||
+        (e.status === 500 && e.message.includes('failed to create typed patch object'))),
+  );
+}
+
+function refusalMessage(err: unknown): string {
+  const api = causeChain(err).find((e): e is KubeApiError => e instanceof KubeApiError);
+  const causes = api?.details?.causes?.map(
+    (c) => `${c.field ? `${c.field}: ` : ''}${c.message ?? c.reason ?? ''}`,
+  );
+  return causes?.length ? causes.join('; ') : (api?.message ?? String(err));
+}
+
+/** StatefulSet field paths in an API server message, renamed to the GpssCluster fields they come from. */
+const SPEC_TERMS: Array<[RegExp, string]> = [
+  [/spec\.template\.spec\.nodeSelector/g, 'spec.node_selector'],
+  [/spec\.template\.spec\.tolerations/g, 'spec.tolerations'],
+  [/spec\.template\.spec\.affinity/g, 'spec.anti_affinity (pod affinity)'],
+  [/spec\.template\.spec\.imagePullSecrets(\[\d+\])?(\.name)?/g, 'spec.pull_secret'],
+  [/spec\.template\.spec\.terminationGracePeriodSeconds/g, 'spec.termination_grace_seconds'],
+  [/spec\.template\.spec\.(?:initContainers|containers)\[\d+\]\.resources/g, 'spec.resources'],
+  [/spec\.template\.spec\.(?:initContainers|containers)\[\d+\]\.imagePullPolicy/g, 'spec.pull_policy'],
+  [/spec\.template\.spec\.(?:initContainers|containers)\[\d+\]\.image/g, 'spec.image'],
+  [/\.spec\.template\.spec\.(?:initContainers|containers)\[\d+\]\.resources/g, 'spec.resources'],
+];
+
+export function specTerms(message: string): string {
+  let m = message;
+  for (const [re, to] of SPEC_TERMS) m = m.replace(re, to);
+  return `the API server refuses the StatefulSet this spec makes: ${m}`;
 }

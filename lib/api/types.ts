@@ -1,5 +1,11 @@
 // The GpssCluster API (gpss.gpdb.io/v1). Spec field names keep the original GPSS operator's
 // snake_case so existing manifests apply unchanged; status follows Kubernetes conventions.
+// A GpssCluster is read through CustomObjectsApi as plain JSON, so its timestamps are RFC 3339
+// strings (unlike the built-in objects the client library reads, whose timestamps are Dates).
+// The Kubernetes types it embeds are the client library's, imported as types only (erased at build
+// time: this module stays free of the library's runtime).
+
+import type { V1OwnerReference, V1ResourceRequirements, V1Toleration } from '@kubernetes/client-node';
 
 export const GROUP = 'gpss.gpdb.io';
 export const VERSION = 'v1';
@@ -11,18 +17,14 @@ export type ServiceType = 'LoadBalancer' | 'NodePort' | 'ClusterIP';
 export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
 export type AntiAffinity = 'preferred' | 'required' | 'none';
 
-export interface ResourceRequirements {
-  limits?: Record<string, string>;
-  requests?: Record<string, string>;
-}
+/** A container's `resources`, as far as the CRD takes it (no resource claims). */
+export type ResourceRequirements = Pick<V1ResourceRequirements, 'limits' | 'requests'>;
 
-export interface Toleration {
-  key?: string;
+/** A core/v1 Toleration, with the operator and effect values the CRD schema admits. */
+export type Toleration = V1Toleration & {
   operator?: 'Exists' | 'Equal';
-  value?: string;
   effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
-  tolerationSeconds?: number;
-}
+};
 
 export interface GpssClusterSpec {
   /** Number of GPSS instances; 0 stops the cluster but keeps the CR. */
@@ -62,6 +64,7 @@ export type Phase =
   | 'Scaling'
   | 'Degraded'
   | 'Invalid'
+  | 'Failed'
   | 'Maintenance'
   | 'Deleting'
   | 'Stopped';
@@ -102,14 +105,7 @@ export interface ObjectMeta {
   ownerReferences?: OwnerReference[];
 }
 
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+export type OwnerReference = V1OwnerReference;
 
 export interface GpssCluster {
   apiVersion: typeof API_VERSION;

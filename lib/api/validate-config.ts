@@ -194,6 +194,24 @@ function isLabelKey(key: string): boolean {
   return prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix);
 }
 
+const STANDARD_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
+
+/** A name Kubernetes accepts in a container's requests or limits. */
+function isResourceName(name: string): boolean {
+  if (STANDARD_RESOURCES.has(name)) return true;
+  if (/^hugepages-[0-9]+[A-Za-z]*$/.test(name)) return true;
+  return isExtendedResource(name);
+}
+
+/** Extended resources are qualified names outside the kubernetes.io domain (example.com/gpu). */
+function isExtendedResource(name: string): boolean {
+  const slash = name.indexOf('/');
+  if (slash <= 0) return false;
+  const domain = name.slice(0, slash);
+  if (domain === 'kubernetes.io' || domain.endsWith('.kubernetes.io')) return false;
+  return isLabelKey(name) && !name.startsWith('requests.');
+}
+
 /**
  * Everything about a spec the CRD cannot check: the GPSS config, node selector label syntax, and
  * requests ≤ limits for resources other than cpu and memory (CEL covers those two). Tolerates a
@@ -233,6 +251,35 @@ export function validateSpec(spec: GpssClusterSpec): Problem[] {
           message: `must be a non-negative quantity such as 2, 500m or 16Gi, got ${JSON.stringify(q)}`,
         });
       }
+    }
+  }
+  for (const [kind, values] of [
+    ['requests', requests],
+    ['limits', limits],
+  ] as const) {
+    for (const name of Object.keys(values)) {
+      if (!isResourceName(name)) {
+        problems.push({
+          path: `resources.${kind}.${name}`,
+          message:
+            'is not a resource name: use cpu, memory, ephemeral-storage, hugepages-<size> or an extended resource such as example.com/gpu',
+        });
+      }
+    }
+  }
+  // Extended resources cannot be overcommitted: Kubernetes wants a limit, and a request equal to it.
+  for (const name of new Set([...Object.keys(requests), ...Object.keys(limits)])) {
+    if (!isExtendedResource(name)) continue;
+    if (!(name in limits)) {
+      problems.push({
+        path: `resources.limits.${name}`,
+        message: 'is required: an extended resource must have a limit (it cannot be overcommitted)',
+      });
+    } else if (name in requests && parseQuantity(requests[name]) !== parseQuantity(limits[name])) {
+      problems.push({
+        path: `resources.requests.${name}`,
+        message: `(${requests[name]}) must equal resources.limits.${name} (${limits[name]}): an extended resource cannot be overcommitted`,
+      });
     }
   }
   for (const [name, q] of Object.entries(requests)) {

@@ -1,6 +1,6 @@
 // Test fixtures: the seed manifest (a GpssCluster as users of the original operator write it) and
-// live objects as the API server would return them. Every accessor returns a fresh copy, so a test
-// that mutates its input cannot leak into another.
+// live objects as the API server would return them (the client library's models). Every accessor
+// returns a fresh copy, so a test that mutates its input cannot leak into another.
 
 import { parse } from 'yaml';
 import type { GpssCluster } from '../api/types';
@@ -94,7 +94,7 @@ export function liveClusterIPService(name: string, clusterIP = '10.96.0.12'): Li
 }
 
 export function livePod(name: string, nodeName?: string): LivePod {
-  return { metadata: { name }, spec: nodeName ? { nodeName } : {} };
+  return { metadata: { name }, spec: { containers: [{ name: 'gpss' }], ...(nodeName ? { nodeName } : {}) } };
 }
 
 export function liveConfigMap(data: Record<string, string>): LiveConfigMap {

@@ -10,17 +10,18 @@
 //   forward to the pod), else the node the pod runs on, else the first Ready node by name.
 // - ClusterIP: the cluster IP and the Service port (segments inside the cluster only).
 
+import type { V1NodeAddress } from '@kubernetes/client-node';
 import type { GpssCluster, ServiceType } from '../api/types';
 import { gpfdistServiceType, gpssServiceType } from './effective';
 import { type Address, gpssPorts, requireGpssConfig } from './gpss-config';
-import type { LiveNode, LiveService, NodeAddress } from './k8s-types';
+import type { LiveNode, LiveService } from './k8s-types';
 import { gpfdistServiceName, gpssServiceName } from './names';
 import { PORT_NAMES } from './services';
 
 export interface NodeInfo {
   name: string;
   ready: boolean;
-  addresses: NodeAddress[];
+  addresses: V1NodeAddress[];
 }
 
 export interface Pending {

@@ -1,188 +1,86 @@
-// Minimal shapes of the Kubernetes objects the builders emit and the live objects they read.
-// Only the fields this operator sets or reads are typed: the builders' output is an apply
-// configuration (what we own), not a full object, and a full client type would drag
-// @kubernetes/client-node into pure code.
+// The Kubernetes objects the builders emit and the live objects they read, as the client library's
+// model types. Imported with `import type` only: the types are erased at build time, so the pure
+// builders stay free of the library's runtime (HTTP, config loading) and of any I/O.
+//
+// The models mark almost every field optional. Where a builder always sets a field and its callers
+// rely on it, the types below narrow the model (`V1Service & { spec: ... }`) instead of re-declaring
+// the Kubernetes fields. Read objects are the library's class instances: their date-time fields are
+// Date objects, not strings (read them with toMillis, lib/time.ts).
 
-import type { OwnerReference, ResourceRequirements, Toleration } from '../api/types';
+import type {
+  V1ConfigMap,
+  V1Container,
+  V1Node,
+  V1ObjectMeta,
+  V1OwnerReference,
+  V1Pod,
+  V1PodDisruptionBudget,
+  V1PodDisruptionBudgetSpec,
+  V1PodSpec,
+  V1PodTemplateSpec,
+  V1Service,
+  V1ServicePort,
+  V1ServiceSpec,
+  V1StatefulSet,
+  V1StatefulSetSpec,
+  V1Volume,
+} from '@kubernetes/client-node';
 
-export interface ChildMeta {
+/** The metadata every child gets: namespaced like its owner, labelled, owned by the GpssCluster. */
+export type ChildMeta = V1ObjectMeta & {
   name: string;
   namespace: string;
   labels: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences: OwnerReference[];
-}
+  ownerReferences: V1OwnerReference[];
+};
 
-export type IntOrString = number | string;
+// ---- Built (what we apply) ----
 
-export interface LabelSelector {
-  matchLabels: Record<string, string>;
-}
-
-// ---- Service ----
-
-export interface ServicePort {
-  name: string;
-  protocol: 'TCP';
-  port: number;
-  targetPort: IntOrString;
-  nodePort?: number;
-}
-
-export interface ServiceSpec {
-  type?: 'LoadBalancer' | 'NodePort' | 'ClusterIP';
-  clusterIP?: string;
-  publishNotReadyAddresses?: boolean;
-  externalTrafficPolicy?: 'Cluster' | 'Local';
-  selector: Record<string, string>;
-  ports: ServicePort[];
-}
-
-export interface Service {
+export type Service = V1Service & {
   apiVersion: 'v1';
   kind: 'Service';
   metadata: ChildMeta;
-  spec: ServiceSpec;
-}
+  spec: V1ServiceSpec & { selector: Record<string, string>; ports: V1ServicePort[] };
+};
 
-// ---- ConfigMap ----
-
-export interface ConfigMap {
+export type ConfigMap = V1ConfigMap & {
   apiVersion: 'v1';
   kind: 'ConfigMap';
   metadata: ChildMeta;
   data: Record<string, string>;
-}
+};
 
-// ---- PodDisruptionBudget ----
-
-export interface PodDisruptionBudget {
+export type PodDisruptionBudget = V1PodDisruptionBudget & {
   apiVersion: 'policy/v1';
   kind: 'PodDisruptionBudget';
   metadata: ChildMeta;
-  spec: { maxUnavailable: IntOrString; selector: LabelSelector };
-}
+  spec: V1PodDisruptionBudgetSpec;
+};
 
-// ---- StatefulSet ----
+/** The instance pod template's spec: init container and volumes always set. */
+export type PodSpec = V1PodSpec & { initContainers: V1Container[]; volumes: V1Volume[] };
 
-export interface Probe {
-  tcpSocket: { port: IntOrString };
-  periodSeconds: number;
-  timeoutSeconds?: number;
-  failureThreshold: number;
-}
-
-export interface EnvVar {
-  name: string;
-  value?: string;
-  valueFrom?: { fieldRef: { fieldPath: string } };
-}
-
-export interface ContainerSecurityContext {
-  allowPrivilegeEscalation: boolean;
-  capabilities: { drop: string[] };
-  readOnlyRootFilesystem: boolean;
-}
-
-export interface Container {
-  name: string;
-  image: string;
-  imagePullPolicy: string;
-  command: string[];
-  args?: string[];
-  env: EnvVar[];
-  ports?: Array<{ name: string; containerPort: number; protocol: 'TCP' }>;
-  startupProbe?: Probe;
-  readinessProbe?: Probe;
-  livenessProbe?: Probe;
-  resources: ResourceRequirements;
-  securityContext: ContainerSecurityContext;
-  volumeMounts: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
-}
-
-export interface Volume {
-  name: string;
-  configMap?: { name: string; optional: boolean };
-  emptyDir?: Record<string, never>;
-}
-
-export interface PodAffinityTerm {
-  labelSelector: LabelSelector;
-  topologyKey: string;
-}
-
-export interface Affinity {
-  podAntiAffinity: {
-    requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[];
-    preferredDuringSchedulingIgnoredDuringExecution?: Array<{
-      weight: number;
-      podAffinityTerm: PodAffinityTerm;
-    }>;
-  };
-}
-
-export interface PodSpec {
-  automountServiceAccountToken: boolean;
-  enableServiceLinks: boolean;
-  terminationGracePeriodSeconds: number;
-  securityContext: { runAsNonRoot: boolean; seccompProfile: { type: 'RuntimeDefault' } };
-  imagePullSecrets?: Array<{ name: string }>;
-  nodeSelector?: Record<string, string>;
-  tolerations?: Toleration[];
-  affinity?: Affinity;
-  initContainers: Container[];
-  containers: Container[];
-  volumes: Volume[];
-}
-
-export interface StatefulSet {
+export type StatefulSet = V1StatefulSet & {
   apiVersion: 'apps/v1';
   kind: 'StatefulSet';
   metadata: ChildMeta;
-  spec: {
+  spec: V1StatefulSetSpec & {
     replicas: number;
-    serviceName: string;
-    podManagementPolicy: 'Parallel' | 'OrderedReady';
-    updateStrategy: { type: 'RollingUpdate'; rollingUpdate: { partition: number } };
-    selector: LabelSelector;
-    template: {
-      metadata: { labels: Record<string, string>; annotations: Record<string, string> };
+    template: V1PodTemplateSpec & {
+      metadata: V1ObjectMeta & { labels: Record<string, string>; annotations: Record<string, string> };
       spec: PodSpec;
     };
   };
-}
+};
 
-// ---- Live objects (read, never built) ----
+// ---- Live (read, never built) ----
 
-export interface LiveService {
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
-  spec?: {
-    type?: string;
-    clusterIP?: string;
-    ports?: Array<{ name?: string; port: number; nodePort?: number; targetPort?: IntOrString }>;
-  };
-  status?: { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> } };
-}
+/** An object as the API server returns it: its metadata is always there, with a name. */
+export type Live<T extends { metadata?: V1ObjectMeta }> = T & { metadata: V1ObjectMeta & { name: string } };
 
-export interface NodeAddress {
-  type: string;
-  address: string;
-}
-
-export interface LiveNode {
-  metadata: { name: string };
-  status?: {
-    addresses?: NodeAddress[];
-    conditions?: Array<{ type: string; status: string }>;
-  };
-}
-
-export interface LivePod {
-  metadata: { name: string };
-  spec?: { nodeName?: string };
-}
-
-export interface LiveConfigMap {
-  metadata: { name: string };
-  data?: Record<string, string>;
-}
+export type LiveService = Live<V1Service>;
+export type LiveNode = Live<V1Node>;
+export type LivePod = Live<V1Pod>;
+export type LiveConfigMap = Live<V1ConfigMap>;
+export type LiveStatefulSet = Live<V1StatefulSet>;
+export type LivePodDisruptionBudget = Live<V1PodDisruptionBudget>;

@@ -18,10 +18,11 @@
 // stays valid for the instance's life; Local would drop traffic on every node but the pod's. The cost
 // (an extra hop, client IP hidden by SNAT) does not matter to gpfdist.
 
+import type { V1ServiceSpec } from '@kubernetes/client-node';
 import { COMPONENTS, GPSS_LABELS, type GpssCluster, type ServiceType } from '../api/types';
 import { gpfdistServiceType, gpssServiceType } from './effective';
 import { gpssPorts, requireGpssConfig } from './gpss-config';
-import type { Service, ServiceSpec } from './k8s-types';
+import type { Service } from './k8s-types';
 import {
   childMeta,
   componentLabels,
@@ -34,7 +35,7 @@ import {
 
 export const PORT_NAMES = { gpss: 'gpss', gpfdist: 'gpfdist', cluster: 'cluster' } as const;
 
-function externalPolicy(type: ServiceType): Pick<ServiceSpec, 'externalTrafficPolicy'> {
+function externalPolicy(type: ServiceType): Pick<V1ServiceSpec, 'externalTrafficPolicy'> {
   return type === 'ClusterIP' ? {} : { externalTrafficPolicy: 'Cluster' };
 }
 

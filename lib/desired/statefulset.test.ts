@@ -164,8 +164,8 @@ sts('byte-identical output for the same input, and the input is not mutated', ()
 sts('output shares no objects with the input', () => {
   const cr = seedCluster();
   const out = buildStatefulSet(cr, { checksum: 'x' });
-  out.spec.template.spec.containers[0].resources.limits!.cpu = '99';
-  out.spec.template.spec.initContainers[0].resources.requests!.cpu = '98';
+  out.spec.template.spec.containers[0].resources!.limits!.cpu = '99';
+  out.spec.template.spec.initContainers[0].resources!.requests!.cpu = '98';
   assert.is(cr.spec.resources!.limits!.cpu, '8');
   assert.equal(buildStatefulSet(cr, { checksum: 'x' }).spec.template.spec.containers[0].resources, {
     limits: { cpu: '8', memory: '32Gi' },

@@ -10,6 +10,7 @@
 //
 // No volumeClaimTemplates: GPSS keeps its state in etcd.
 
+import type { V1Affinity, V1Container, V1EnvVar, V1SecurityContext } from '@kubernetes/client-node';
 import {
   COMPONENTS,
   GPSS_ANNOTATIONS,
@@ -26,14 +27,7 @@ import {
   sortedCopy,
 } from './effective';
 import { gpssPorts, requireGpssConfig } from './gpss-config';
-import type {
-  Affinity,
-  Container,
-  ContainerSecurityContext,
-  EnvVar,
-  PodSpec,
-  StatefulSet,
-} from './k8s-types';
+import type { PodSpec, StatefulSet } from './k8s-types';
 import {
   childMeta,
   componentLabels,
@@ -67,18 +61,18 @@ export interface InstanceConfigRef {
   checksum: string;
 }
 
-function env(): EnvVar[] {
+function env(): V1EnvVar[] {
   return [
     { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'GPSS_CONFIG_DIR', value: GPSS_CONFIG_DIR },
   ];
 }
 
-function containerSecurityContext(): ContainerSecurityContext {
+function containerSecurityContext(): V1SecurityContext {
   return { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true };
 }
 
-function affinity(cr: GpssCluster): Affinity | undefined {
+function affinity(cr: GpssCluster): V1Affinity | undefined {
   const term = { labelSelector: { matchLabels: selectorLabels(cr) }, topologyKey: HOSTNAME_TOPOLOGY };
   switch (effectiveAntiAffinity(cr)) {
     case 'required':
@@ -121,7 +115,7 @@ export function buildStatefulSet(cr: GpssCluster, instanceConfig: InstanceConfig
   const image = cr.spec.image;
   const imagePullPolicy = effectivePullPolicy(cr);
 
-  const init: Container = {
+  const init: V1Container = {
     name: INIT_CONTAINER_NAME,
     image,
     imagePullPolicy,
@@ -134,7 +128,7 @@ export function buildStatefulSet(cr: GpssCluster, instanceConfig: InstanceConfig
     volumeMounts: [{ name: VOLUMES.config, mountPath: GPSS_CONFIG_DIR, readOnly: true }],
   };
 
-  const gpss: Container = {
+  const gpss: V1Container = {
     name: CONTAINER_NAME,
     image,
     imagePullPolicy,

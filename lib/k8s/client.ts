@@ -135,8 +135,11 @@ const API_CLASSES = {
   custom: CustomObjectsApi,
 } as const;
 
-// biome-ignore lint/suspicious/noExplicitAny: the typed APIs are called by method name (see call())
-type AnyApi = Record<string, (params: Record<string, unknown>, options?: ConfigurationOptions) => Promise<any>>;
+/** A typed API seen as its methods, called by name (see call()); results are typed by the caller. */
+type AnyApi = Record<
+  string,
+  (params: Record<string, unknown>, options?: ConfigurationOptions) => Promise<unknown>
+>;
 
 /**
  * One connection pool for all requests of a process (the library builds a new undici Agent, hence a
@@ -155,8 +158,13 @@ class ConnectionPool {
     const now = Date.now();
     if (this.agent && now - this.checkedAt < TLS_RECHECK_MS) return this.agent;
     this.checkedAt = now;
-    const tls: { ca?: unknown; cert?: unknown; key?: unknown; servername?: string; rejectUnauthorized?: boolean } =
-      {};
+    const tls: {
+      ca?: unknown;
+      cert?: unknown;
+      key?: unknown;
+      servername?: string;
+      rejectUnauthorized?: boolean;
+    } = {};
     await this.kc.applyToHTTPSOptions(tls);
     const fingerprint = createHash('sha256')
       .update(JSON.stringify([tls.ca, tls.cert, tls.key, tls.servername, tls.rejectUnauthorized].map(String)))
@@ -217,7 +225,10 @@ export class KubeClient {
    * A client for one kubeconfig file (tests, the local runner, the bench). `impersonate` acts as
    * another user through the kubeconfig's own `as` (tests prove a ServiceAccount's RBAC with it).
    */
-  static fromKubeconfig(path: string, options: ClientOptions & { impersonate?: { user: string } } = {}): KubeClient {
+  static fromKubeconfig(
+    path: string,
+    options: ClientOptions & { impersonate?: { user: string } } = {},
+  ): KubeClient {
     const { impersonate, ...rest } = options;
     const kc = loadKubeConfig({ KUBECONFIG: path });
     if (impersonate) {
@@ -251,7 +262,13 @@ export class KubeClient {
   ): Promise<T | undefined> {
     const r = resolveResource(res);
     try {
-      return await this.call<T>(r, 'read', 'get', { ...this.target(r, namespace, 'get'), name }, options.subresource);
+      return await this.call<T>(
+        r,
+        'read',
+        'get',
+        { ...this.target(r, namespace, 'get'), name },
+        options.subresource,
+      );
     } catch (err) {
       if (err instanceof Error && (err as { status?: number }).status === 404) return undefined;
       throw err;
@@ -273,7 +290,10 @@ export class KubeClient {
       let resourceVersion = '';
       try {
         do {
-          const page = await this.call<{ items?: T[]; metadata?: { resourceVersion?: string; _continue?: string; continue?: string } }>(
+          const page = await this.call<{
+            items?: T[];
+            metadata?: { resourceVersion?: string; _continue?: string; continue?: string };
+          }>(
             r,
             'list',
             'list',
@@ -418,11 +438,16 @@ export class KubeClient {
   }
 
   /** The parameters that place a request: namespace, and group/version/plural for custom resources. */
-  private target(r: ResourceDescriptor, namespace: string | undefined, verb: string): Record<string, unknown> {
+  private target(
+    r: ResourceDescriptor,
+    namespace: string | undefined,
+    verb: string,
+  ): Record<string, unknown> {
     const params: Record<string, unknown> = {};
     if (r.api === 'custom') Object.assign(params, { group: r.group, version: r.version, plural: r.plural });
     if (r.namespaced && verb !== 'list') {
-      if (!namespace) throw new Error(`${verb} ${r.plural}: a namespace is required (the resource is namespaced)`);
+      if (!namespace)
+        throw new Error(`${verb} ${r.plural}: a namespace is required (the resource is namespaced)`);
       params.namespace = namespace;
     }
     return params;
@@ -503,7 +528,10 @@ export class KubeClient {
 
   private descriptorOf(obj: ObjectRef): ResourceDescriptor {
     const r = resourceFor(obj.apiVersion, obj.kind);
-    if (!r) throw new Error(`no resource known for ${obj.apiVersion} ${obj.kind}: add it to RESOURCES or pass options.resource`);
+    if (!r)
+      throw new Error(
+        `no resource known for ${obj.apiVersion} ${obj.kind}: add it to RESOURCES or pass options.resource`,
+      );
     return r;
   }
 }
@@ -519,7 +547,8 @@ export function methodName(
   const kind = custom ? 'CustomObject' : r.kind;
   const verb = custom && action === 'read' ? 'get' : action;
   const sub = subresource ? subresource[0]!.toUpperCase() + subresource.slice(1) : '';
-  if (action === 'list' && allNamespaces) return custom ? 'listClusterCustomObject' : `list${kind}ForAllNamespaces`;
+  if (action === 'list' && allNamespaces)
+    return custom ? 'listClusterCustomObject' : `list${kind}ForAllNamespaces`;
   if (custom) return `${verb}${r.namespaced ? 'Namespaced' : 'Cluster'}${kind}${sub}`;
   return `${verb}${r.namespaced ? 'Namespaced' : ''}${kind}${sub}`;
 }

@@ -19,6 +19,9 @@ export interface KubeApiErrorInit {
   path: string;
   /** Node's error code for network failures (ECONNRESET, ...). */
   code?: string;
+  /** The resource (plural, with '/subresource') and object the request was about, when known. */
+  resource?: string;
+  name?: string;
   details?: KubeStatusDetails;
   retryAfterSeconds?: number;
   cause?: unknown;
@@ -35,6 +38,8 @@ export class KubeApiError extends Error {
   readonly method: string;
   readonly path: string;
   readonly code?: string;
+  readonly resource?: string;
+  readonly objectName?: string;
   readonly details?: KubeStatusDetails;
   readonly retryAfterSeconds?: number;
 
@@ -48,6 +53,8 @@ export class KubeApiError extends Error {
     this.method = init.method;
     this.path = init.path;
     if (init.code !== undefined) this.code = init.code;
+    if (init.resource !== undefined) this.resource = init.resource;
+    if (init.name !== undefined) this.objectName = init.name;
     if (init.details !== undefined) this.details = init.details;
     if (init.retryAfterSeconds !== undefined) this.retryAfterSeconds = init.retryAfterSeconds;
   }
@@ -150,7 +157,14 @@ export function fromClientError(err: unknown, target: RequestTarget): KubeApiErr
   if (err instanceof KubeApiError || !(err instanceof Error)) return err;
   const e = err as Error & ClientErrorShape;
   const path = describeTarget(target);
-  const base = { verb: target.verb, method: target.verb, path, cause: err };
+  const base = {
+    verb: target.verb,
+    method: target.verb,
+    path,
+    resource: target.resource,
+    ...(target.name ? { name: target.name } : {}),
+    cause: err,
+  };
   if (typeof e.code === 'number' && e.code >= 100) {
     const status = parseStatus(e.body);
     const retryAfter = Number(e.headers?.['retry-after'] ?? status.details?.retryAfterSeconds);
@@ -158,7 +172,8 @@ export function fromClientError(err: unknown, target: RequestTarget): KubeApiErr
       ...base,
       status: e.code,
       reason: status.reason || (e.code === 401 ? 'Unauthorized' : 'Unknown'),
-      message: status.message || (typeof e.body === 'string' ? e.body.trim().slice(0, 300) : '') || '(no message)',
+      message:
+        status.message || (typeof e.body === 'string' ? e.body.trim().slice(0, 300) : '') || '(no message)',
       ...(status.details ? { details: status.details } : {}),
       ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
     });
@@ -187,7 +202,11 @@ function describeTarget(t: RequestTarget): string {
   return `${ns}${plural}${name}`;
 }
 
-function parseStatus(body: unknown): { reason?: string; message?: string; details?: KubeStatusDetails & { retryAfterSeconds?: number } } {
+function parseStatus(body: unknown): {
+  reason?: string;
+  message?: string;
+  details?: KubeStatusDetails & { retryAfterSeconds?: number };
+} {
   if (body && typeof body === 'object') return body as never;
   if (typeof body !== 'string') return {};
   try {

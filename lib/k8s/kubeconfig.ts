@@ -36,7 +36,8 @@ export function loadKubeConfig(env: NodeJS.ProcessEnv = process.env, home = home
     const missing = files.filter((f) => !existsSync(f));
     // kubectl skips missing files of a list; only an all-missing list is an error.
     const present = files.filter((f) => existsSync(f));
-    if (present.length === 0) throw new KubeConfigError(source, `no such file${missing.length > 1 ? 's' : ''}`);
+    if (present.length === 0)
+      throw new KubeConfigError(source, `no such file${missing.length > 1 ? 's' : ''}`);
     load(kc, present, source);
   } else if (existsSync(join(home, '.kube', 'config'))) {
     source = join(home, '.kube', 'config');
@@ -83,12 +84,19 @@ function validate(kc: KubeConfig, source: string): void {
   const ctx = kc.getContextObject(name);
   if (!ctx) throw new KubeConfigError(source, `current-context "${name}" is not defined`);
   const cluster = kc.getCluster(ctx.cluster);
-  if (!cluster) throw new KubeConfigError(source, `context "${name}" names cluster "${ctx.cluster}", which is not defined`);
+  if (!cluster)
+    throw new KubeConfigError(
+      source,
+      `context "${name}" names cluster "${ctx.cluster}", which is not defined`,
+    );
   if (!cluster.server) throw new KubeConfigError(source, `cluster "${cluster.name}" has no server`);
   try {
     new URL(cluster.server);
   } catch {
-    throw new KubeConfigError(source, `cluster "${cluster.name}" has an invalid server URL "${cluster.server}"`);
+    throw new KubeConfigError(
+      source,
+      `cluster "${cluster.name}" has an invalid server URL "${cluster.server}"`,
+    );
   }
   if (ctx.user && !kc.getUser(ctx.user)) {
     throw new KubeConfigError(source, `context "${name}" names user "${ctx.user}", which is not defined`);

@@ -113,7 +113,14 @@ paths('names are escaped and empty or dot segments refused', () => {
 });
 
 paths('a descriptor outside the table works the same', () => {
-  const jobs = { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true, api: 'custom' as const };
+  const jobs = {
+    group: 'batch',
+    version: 'v1',
+    plural: 'jobs',
+    kind: 'Job',
+    namespaced: true,
+    api: 'custom' as const,
+  };
   assert.is(resourcePath(jobs, { namespace: 'ns', name: 'j' }), '/apis/batch/v1/namespaces/ns/jobs/j');
 });
 

@@ -35,7 +35,8 @@ const api = (
   kind: string,
   namespaced = true,
 ): ResourceDescriptor => ({ group, version, plural, kind, namespaced, api });
-const core = (plural: string, kind: string, namespaced = true) => api('core', '', 'v1', plural, kind, namespaced);
+const core = (plural: string, kind: string, namespaced = true) =>
+  api('core', '', 'v1', plural, kind, namespaced);
 
 export const RESOURCES = {
   pods: core('pods', 'Pod'),

@@ -8,7 +8,8 @@ const test = suite('status/failover');
 const T0 = '2026-01-01T00:00:00Z';
 const at = (s: number) => new Date(Date.parse(T0) + s * 1000);
 
-function pod(name: string, nodeName: string | undefined, deletionTimestamp?: string): HealthPod {
+/** deletionTimestamp is a Date, as the client library reads a pod. */
+function pod(name: string, nodeName: string | undefined, deletionTimestamp?: Date): HealthPod {
   return {
     metadata: { name, uid: `uid-${name}`, ...(deletionTimestamp ? { deletionTimestamp } : {}) },
     spec: nodeName ? { nodeName } : {},
@@ -59,7 +60,7 @@ test('a node confirmed gone (deleted or out-of-service): force-delete at once', 
 test('a NotReady node whose kubelet reports: graceful delete, forced once the grace period has run out', () => {
   const [first] = planFailover([pod('a', 'sick')], nodes(notReady), opts(61));
   assert.is(first.kind === 'delete' && !first.force, true);
-  const terminating = [pod('a', 'sick', '2026-01-01T00:02:00Z')];
+  const terminating = [pod('a', 'sick', at(120))];
   assert.equal(planFailover(terminating, nodes(notReady), opts(90)), [
     { kind: 'wait', pod: 'a', node: 'sick', dueAt: '2026-01-01T00:02:00Z' },
   ]);

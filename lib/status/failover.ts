@@ -9,6 +9,7 @@
 //   that cannot be reached will never confirm a graceful delete;
 // - node False (its kubelet reports NotReady) longer than the bound: delete gracefully, since that
 //   kubelet can still stop GPSS cleanly; force once the pod's grace period has also run out.
+import { rfc3339, toMillis } from '../time';
 import { type HealthPod, type NodeView, nodeUsable, podNode } from './instance-health';
 
 export type FailoverStep =
@@ -21,10 +22,6 @@ export interface FailoverOptions {
   afterSeconds: number;
   /** spec.maintenance: report, never act. */
   paused: boolean;
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function planFailover(
@@ -48,11 +45,11 @@ export function planFailover(
       del(true, `node ${node.name} is gone`);
       continue;
     }
-    const since = node.since ? Date.parse(node.since) : Number.NaN;
+    const since = toMillis(node.since);
     // A node that never reported has no clock to bound the wait by; it cannot be holding a running pod either.
-    const due = Number.isNaN(since) ? now : since + o.afterSeconds * 1000;
+    const due = since === undefined ? now : since + o.afterSeconds * 1000;
     if (now < due) {
-      steps.push({ kind: 'wait', ...base, dueAt: iso(due) });
+      steps.push({ kind: 'wait', ...base, dueAt: rfc3339(due) });
       continue;
     }
     const late = `node ${node.name} has been ${node.ready === 'Unknown' ? 'unreachable' : 'NotReady'} for longer than ${o.afterSeconds}s`;
@@ -60,14 +57,14 @@ export function planFailover(
       del(true, late);
       continue;
     }
-    const terminating = pod.metadata.deletionTimestamp;
-    if (!terminating) {
+    // Set when the pod is terminating: the end of its grace period.
+    const graceEnds = toMillis(pod.metadata.deletionTimestamp);
+    if (graceEnds === undefined) {
       del(false, late);
       continue;
     }
-    const graceEnds = Date.parse(terminating);
     if (now >= graceEnds) del(true, `${late}, and the pod outlived its grace period`);
-    else steps.push({ kind: 'wait', ...base, dueAt: iso(graceEnds) });
+    else steps.push({ kind: 'wait', ...base, dueAt: rfc3339(graceEnds) });
   }
   return steps;
 }

@@ -26,7 +26,7 @@ const running = (c: Partial<ContainerStatus> = {}): ContainerStatus => ({
   ready: true,
   restartCount: 0,
   started: true,
-  state: { running: { startedAt: 't' } },
+  state: { running: { startedAt: new Date('2026-01-01T00:00:05Z') } },
   ...c,
 });
 
@@ -46,13 +46,19 @@ const input = (i: Partial<InstanceInput>): InstanceInput => ({
   ...i,
 });
 
-test('nodeView: Ready status, its transition time, out-of-service taint', () => {
+test('nodeView: Ready status, its transition time (a Date, as read), out-of-service taint', () => {
+  const t = new Date('2026-01-01T00:00:00Z');
   assert.equal(
     nodeView({
       metadata: { name: 'a' },
-      status: { conditions: [{ type: 'Ready', status: 'Unknown', lastTransitionTime: 'T' }] },
+      status: { conditions: [{ type: 'Ready', status: 'Unknown', lastTransitionTime: t }] },
     }),
-    { name: 'a', ready: 'Unknown', since: 'T', gone: false },
+    { name: 'a', ready: 'Unknown', since: '2026-01-01T00:00:00Z', gone: false },
+  );
+  assert.equal(
+    nodeView({ metadata: { name: 'a', creationTimestamp: t } }),
+    { name: 'a', ready: 'Unknown', since: '2026-01-01T00:00:00Z', gone: false },
+    'without a Ready condition: since the node appeared',
   );
   assert.is(
     nodeView({

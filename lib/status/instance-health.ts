@@ -6,48 +6,54 @@
 // stops being ready), kept while the instance is not ready again, and cleared once it is. That lets
 // a replacement pod that is merely starting after a failover still read "recovering from
 // NodeNotReady" instead of looking like a new instance of a scale-up.
+import type {
+  V1ContainerStateTerminated,
+  V1ContainerStateWaiting,
+  V1ContainerStatus,
+  V1NodeSpec,
+  V1NodeStatus,
+  V1ObjectMeta,
+  V1PodSpec,
+  V1PodStatus,
+} from '@kubernetes/client-node';
 import type { InstanceStatus } from '../api/types';
+import { rfc3339, toMillis } from '../time';
+
+// What health reads of pods and nodes: the client library's models (type-only imports, so this
+// stays pure), narrowed to the fields used here. A live V1Pod / V1Node is one; a test can build a
+// small one. Timestamps are Dates, as the library reads them.
 
 export interface ContainerState {
-  waiting?: { reason?: string; message?: string };
-  running?: { startedAt?: string };
-  terminated?: { reason?: string; message?: string; exitCode?: number };
+  waiting?: V1ContainerStateWaiting;
+  /** Only its presence is read. startedAt: a Date as the library reads it, a string in a status patch we write (tests). */
+  running?: { startedAt?: Date | string };
+  terminated?: Partial<Pick<V1ContainerStateTerminated, 'reason' | 'message' | 'exitCode'>>;
 }
 
-export interface ContainerStatus {
-  name: string;
-  ready: boolean;
-  restartCount: number;
-  started?: boolean;
+export type ContainerStatus = Pick<V1ContainerStatus, 'name' | 'ready' | 'restartCount' | 'started'> & {
   state?: ContainerState;
   lastState?: ContainerState;
-}
+};
 
 export interface HealthPod {
-  metadata: { name: string; uid?: string; deletionTimestamp?: string };
-  spec?: { nodeName?: string };
-  status?: {
-    phase?: string;
-    reason?: string;
-    message?: string;
-    conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
+  metadata: Pick<V1ObjectMeta, 'uid' | 'deletionTimestamp'> & { name: string };
+  spec?: Pick<V1PodSpec, 'nodeName'>;
+  status?: Pick<V1PodStatus, 'phase' | 'reason' | 'message' | 'conditions'> & {
     containerStatuses?: ContainerStatus[];
     initContainerStatuses?: ContainerStatus[];
   };
 }
 
 export interface HealthNode {
-  metadata: { name: string; creationTimestamp?: string };
-  spec?: { taints?: Array<{ key: string; effect?: string }> };
-  status?: {
-    conditions?: Array<{ type: string; status: string; reason?: string; lastTransitionTime?: string }>;
-  };
+  metadata: Pick<V1ObjectMeta, 'creationTimestamp'> & { name: string };
+  spec?: Pick<V1NodeSpec, 'taints'>;
+  status?: Pick<V1NodeStatus, 'conditions'>;
 }
 
 export interface NodeView {
   name: string;
   ready: 'True' | 'False' | 'Unknown';
-  /** When the Ready condition last changed (or when the node appeared, without one). */
+  /** When the Ready condition last changed (or when the node appeared, without one), as the API writes it. */
   since?: string;
   /** Confirmed gone: deleted, or tainted out-of-service by an administrator. */
   gone: boolean;
@@ -59,11 +65,11 @@ export const OUT_OF_SERVICE_TAINT = 'node.kubernetes.io/out-of-service';
 export function nodeView(node: HealthNode): NodeView {
   const c = node.status?.conditions?.find((x) => x.type === 'Ready');
   const ready = c?.status === 'True' || c?.status === 'False' ? c.status : 'Unknown';
-  const since = c?.lastTransitionTime ?? node.metadata.creationTimestamp;
+  const since = toMillis(c?.lastTransitionTime ?? node.metadata.creationTimestamp);
   return {
     name: node.metadata.name,
     ready,
-    ...(since ? { since } : {}),
+    ...(since !== undefined ? { since: rfc3339(since) } : {}),
     gone: (node.spec?.taints ?? []).some((t) => t.key === OUT_OF_SERVICE_TAINT),
   };
 }

@@ -9,6 +9,7 @@ const test = suite('status/phase');
 const HEALTHY: PhaseInput = {
   deleting: false,
   configInvalid: false,
+  failing: false,
   maintenance: false,
   size: 3,
   pods: 3,
@@ -141,6 +142,21 @@ const rows: Array<[string, Partial<PhaseInput>, Phase, Phase, string]> = [
     'Invalid',
     'Ready',
     'config-invalid',
+  ],
+  ['a function cannot apply the spec', { failing: true }, 'Failed', 'Ready', 'failing'],
+  [
+    'a rejected config is named before a failed write',
+    { configInvalid: true, failing: true },
+    'Invalid',
+    'Ready',
+    'config-invalid',
+  ],
+  [
+    'a failed write wins over maintenance',
+    { failing: true, maintenance: true },
+    'Failed',
+    'Ready',
+    'failing',
   ],
   [
     'deleting wins over everything',

@@ -9,6 +9,8 @@ export interface PhaseInput {
   deleting: boolean;
   /** reconcile's ConfigValid=False: the cluster keeps running its last valid config. */
   configInvalid: boolean;
+  /** A function's `<Fn>Failed=True` condition (lib/failures.ts): what runs is not what the spec says. */
+  failing: boolean;
   maintenance: boolean;
   size: number;
   /** Instance pods that exist and are not terminating. */
@@ -37,7 +39,7 @@ export interface PhaseRule {
 
 /** Phases after which "nothing ready" means an outage, not a cluster still being created. */
 const ESTABLISHED: ReadonlySet<Phase> = new Set(['Ready', 'Degraded', 'Updating', 'Scaling']);
-const KEEPS_HISTORY: ReadonlySet<Phase> = new Set(['Invalid', 'Maintenance', 'Deleting']);
+const KEEPS_HISTORY: ReadonlySet<Phase> = new Set(['Invalid', 'Failed', 'Maintenance', 'Deleting']);
 
 /** Has the cluster served before? Only health's previous status knows; the pods cannot tell. */
 export function established(i: Pick<PhaseInput, 'previousPhase' | 'previousReady'>): boolean {
@@ -49,6 +51,7 @@ export function established(i: Pick<PhaseInput, 'previousPhase' | 'previousReady
 export const OVERRIDE_RULES: readonly PhaseRule[] = [
   { name: 'deleting', phase: 'Deleting', when: (i) => i.deleting },
   { name: 'config-invalid', phase: 'Invalid', when: (i) => i.configInvalid },
+  { name: 'failing', phase: 'Failed', when: (i) => i.failing },
   { name: 'maintenance', phase: 'Maintenance', when: (i) => i.maintenance },
 ];
 

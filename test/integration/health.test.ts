@@ -454,7 +454,11 @@ status(
     await send(ctx.health, (await getCr(ctx, NAME))!);
     const s = await statusOf(ctx, NAME);
     assert.is(s.phase, 'Invalid');
-    assert.is(cond(s, 'Ready')!.status, 'True', 'the instances keep running their last valid config');
+    // The instances keep running their last valid config, but Ready is not claimed for a generation
+    // that was not applied.
+    assert.is(cond(s, 'Ready')!.status, 'False');
+    assert.is(cond(s, 'Ready')!.reason, 'ConfigInvalid');
+    assert.match(cond(s, 'Ready')!.message, /^3\/3 instances ready/);
     await patchSpec(ctx, NAME, { gpss_config: SEED.spec.gpss_config });
     await converge(
       ctx,

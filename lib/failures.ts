@@ -1,0 +1,134 @@
+// No silent failure: when a function cannot converge a cluster for a reason retrying cannot fix (a
+// refused write, a missing permission, a bug), it says so on the GpssCluster itself: a condition
+// of its own (`ReconcileFailed`, `FinalizeFailed`, `HealthFailed`) with the failing step as reason
+// and the verb, resource and API server's message as message, plus a Warning Event. The condition
+// turns False (reason Recovered) on the function's next success. It is written under a field manager
+// of its own (`gpss-<fn>-failures`), so the function's ordinary status apply never drops it and it
+// never drops the function's fields.
+import type { GpssCluster } from './api/types';
+import type { KubeClient } from './k8s/client';
+import { causeChain, KubeApiError } from './k8s/errors';
+import { RESOURCES } from './k8s/resources';
+import type { Logger } from './log';
+import { recordEvent } from './record-event';
+import { type ConditionInput, conditionsMatch, findCondition, setCondition } from './status/conditions';
+
+const MAX_MESSAGE = 900;
+
+export function failureConditionType(fn: string): string {
+  return `${fn[0]!.toUpperCase()}${fn.slice(1)}Failed`;
+}
+
+export function failureFieldManager(fn: string): string {
+  return `gpss-${fn}-failures`;
+}
+
+const KIND_BY_PLURAL = new Map<string, string>(Object.values(RESOURCES).map((r) => [r.plural, r.kind]));
+
+/** The failing step, CamelCase: `ApplyStatefulSet`, `DeletePod`, `ApplyGpssClusterStatus`; else `InternalError`. */
+export function failureReason(err: unknown): string {
+  const api = causeChain(err).find((e): e is KubeApiError => e instanceof KubeApiError);
+  if (!api) return 'InternalError';
+  const [plural = '', sub] = (api.resource ?? '').split('/');
+  const kind = KIND_BY_PLURAL.get(plural) ?? camel(plural);
+  return `${camel(api.verb)}${kind}${sub ? camel(sub) : ''}`;
+}
+
+/** What went wrong, for humans: the outermost message and the API server's, without stack or secrets. */
+export function failureMessage(err: unknown): string {
+  const chain = causeChain(err);
+  const api = chain.find((e): e is KubeApiError => e instanceof KubeApiError);
+  const outer = chain[0] instanceof Error ? chain[0].message : String(chain[0]);
+  const text = api && api !== chain[0] ? `${outer}: ${api.message}` : outer;
+  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
+}
+
+function camel(s: string): string {
+  return s ? s[0]!.toUpperCase() + s.slice(1) : '';
+}
+
+export interface FailureContext {
+  kube: KubeClient;
+  log: Logger;
+  now: () => Date;
+}
+
+/**
+ * Records a permanent failure on the cluster (condition + Warning Event), once per distinct
+ * reason and message: a replayed event writes nothing. Best effort: if the report itself is refused,
+ * that is logged and the original failure still decides the answer.
+ */
+export async function reportFailure(
+  ctx: FailureContext,
+  fn: string,
+  key: { namespace: string; name: string },
+  err: unknown,
+): Promise<void> {
+  try {
+    const cr = await ctx.kube.get<GpssCluster>('gpssclusters', key.namespace, key.name);
+    if (!cr) return;
+    const cond: ConditionInput = {
+      type: failureConditionType(fn),
+      status: 'True',
+      reason: failureReason(err),
+      message: failureMessage(err),
+      observedGeneration: cr.metadata.generation,
+    };
+    if (!(await writeCondition(ctx, fn, cr, cond))) return;
+    await recordEvent(
+      ctx.kube,
+      cr,
+      {
+        type: 'Warning',
+        reason: cond.reason,
+        message: cond.message,
+        occurrence: `${cr.metadata.generation}/${cond.message}`,
+        component: `gpss-${fn}`,
+      },
+      ctx.now(),
+    );
+  } catch (reportErr) {
+    ctx.log.error({ err: reportErr }, 'could not record the failure on the cluster');
+  }
+}
+
+/** After a success: a failure condition still True turns False (Recovered). No write otherwise. */
+export async function clearFailure(ctx: FailureContext, fn: string, cr: GpssCluster): Promise<void> {
+  const type = failureConditionType(fn);
+  if (findCondition(cr.status?.conditions, type)?.status !== 'True') return;
+  await writeCondition(ctx, fn, cr, {
+    type,
+    status: 'False',
+    reason: 'Recovered',
+    message: `the last ${fn} of generation ${cr.metadata.generation} succeeded`,
+    observedGeneration: cr.metadata.generation,
+  });
+}
+
+async function writeCondition(
+  ctx: FailureContext,
+  fn: string,
+  cr: GpssCluster,
+  cond: ConditionInput,
+): Promise<boolean> {
+  if (conditionsMatch(cr.status?.conditions, [cond])) return false;
+  const merged = setCondition(cr.status?.conditions, cond, wholeSeconds(ctx.now()));
+  ctx.log.info(
+    { decision: 'status', condition: `${cond.type}=${cond.status}/${cond.reason}` },
+    'write status',
+  );
+  await ctx.kube.apply(
+    {
+      apiVersion: cr.apiVersion,
+      kind: cr.kind,
+      metadata: { name: cr.metadata.name, namespace: cr.metadata.namespace },
+      status: { conditions: [findCondition(merged, cond.type)!] },
+    },
+    { fieldManager: failureFieldManager(fn), force: true, subresource: 'status' },
+  );
+  return true;
+}
+
+function wholeSeconds(d: Date): string {
+  return `${d.toISOString().slice(0, 19)}Z`;
+}

@@ -1,0 +1,358 @@
+// No silent failure, against the embedded cluster with each function acting as its ServiceAccount:
+// a spec Kubernetes would refuse downstream is reported on the cluster naming the field (and nothing
+// is half-written), and a write a function is not allowed to make shows as that function's
+// <Fn>Failed condition with a Warning Event, both cleared once the permission is back.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createApp as finalizeApp } from '../../functions/finalize/app';
+import { createApp as healthApp } from '../../functions/health/app';
+import { createApp as reconcileApp } from '../../functions/reconcile/app';
+import type { Condition, GpssCluster } from '../../lib/api/types';
+import type { KubeClient } from '../../lib/k8s/client';
+import { createLogger } from '../../lib/log';
+import { REPO_ROOT } from '../../localcluster/config';
+import {
+  convergeBy,
+  deleteNamespace,
+  freshNamespace,
+  type SharedCluster,
+  sharedCluster,
+} from '../support/cluster';
+import { adapterEvent, adminClient, deliver, functionClient, installOperator } from '../support/operator';
+
+type Fn = 'reconcile' | 'finalize' | 'health';
+interface Ctx {
+  c: SharedCluster;
+  admin: KubeClient;
+  apps: Record<Fn, { request(path: string, init: RequestInit): Response | Promise<Response> }>;
+  clients: KubeClient[];
+  ns: string;
+}
+const test = suite<Ctx>('no silent failure');
+
+const quiet = () => createLogger({ name: 'test', level: 'silent' });
+
+function seed(ns: string, name: string, extra: Record<string, unknown> = {}) {
+  return {
+    apiVersion: 'gpss.gpdb.io/v1',
+    kind: 'GpssCluster',
+    metadata: { name, namespace: ns },
+    spec: {
+      size: 2,
+      image: 'example.invalid/gpss:1',
+      service: { gpss: 'ClusterIP', gpfdist: 'ClusterIP' },
+      gpss_config: `{"ListenAddress": {"Host": "", "Port": 5000}, "Gpfdist": {"Host": "", "Port": 8090}, "Cluster": {"Id": "${ns}-${name}", "Port": 5001, "Etcd": {"Endpoints": ["etcd-${ns}:2379"]}}}`,
+      ...extra,
+    },
+  };
+}
+
+test.before(async (ctx) => {
+  ctx.c = await sharedCluster();
+  await installOperator(ctx.c);
+  ctx.admin = await adminClient(ctx.c);
+  ctx.clients = [];
+  const app = async (fn: Fn, create: typeof reconcileApp) => {
+    const kube = await functionClient(ctx.c, fn);
+    ctx.clients.push(kube);
+    return create({ kube, logger: quiet() });
+  };
+  ctx.apps = {
+    reconcile: await app('reconcile', reconcileApp),
+    finalize: await app('finalize', finalizeApp),
+    health: await app('health', healthApp),
+  };
+  ctx.ns = await freshNamespace('no-silent');
+});
+
+test.after(async (ctx) => {
+  await restoreRbac(ctx);
+  if (ctx.ns) {
+    // Finalize releases its finalizers while the namespace goes.
+    const cleanup = setInterval(() => void round(ctx, undefined).catch(() => undefined), 300);
+    try {
+      await deleteNamespace(ctx.ns, { wait: true });
+    } finally {
+      clearInterval(cleanup);
+    }
+  }
+  for (const k of ctx.clients ?? []) k.close();
+  ctx.admin?.close();
+});
+
+async function cluster(ctx: Ctx, name: string): Promise<GpssCluster> {
+  const cr = await ctx.admin.get<GpssCluster>('gpssclusters', ctx.ns, name);
+  assert.ok(cr, `GpssCluster ${name}`);
+  return cr!;
+}
+
+const condition = (cr: GpssCluster, type: string): Condition | undefined =>
+  cr.status?.conditions?.find((c) => c.type === type);
+
+/** One update event of every cluster in the namespace to each function (the sources' stand-in). */
+async function round(ctx: Ctx, name: string | undefined, fns: Fn[] = ['reconcile', 'finalize', 'health']) {
+  const list = await ctx.admin.list<GpssCluster>('gpssclusters', ctx.ns);
+  for (const cr of list.items.filter((x) => !name || x.metadata.name === name)) {
+    for (const fn of fns) await deliver(ctx.apps[fn], adapterEvent(cr as never, 'update'));
+  }
+}
+
+async function warnings(ctx: Ctx, name: string): Promise<Array<{ reason: string; message: string }>> {
+  const ev = await ctx.admin.list<{
+    type: string;
+    reason: string;
+    message: string;
+    involvedObject: { name: string; kind: string };
+  }>('events', ctx.ns);
+  return ev.items.filter(
+    (e) => e.type === 'Warning' && e.involvedObject.kind === 'GpssCluster' && e.involvedObject.name === name,
+  );
+}
+
+async function apply(ctx: Ctx, obj: unknown) {
+  const r = await ctx.c.kubectl(['apply', '--server-side', '-f', '-'], { input: JSON.stringify(obj) });
+  assert.is(r.code, 0, r.stderr);
+}
+
+/** Removes one verb from a function's ClusterRole rule for a resource; restoreRbac puts the manifests back. */
+async function forbid(ctx: Ctx, fn: Fn, resource: string, verb: string) {
+  const r = await ctx.c.kubectl(['get', 'clusterrole', `gpss-${fn}`, '-o', 'json']);
+  assert.is(r.code, 0, r.stderr);
+  const role = JSON.parse(r.stdout) as { rules: Array<{ resources: string[]; verbs: string[] }> };
+  let changed = false;
+  for (const rule of role.rules) {
+    if (rule.resources.includes(resource) && rule.verbs.includes(verb)) {
+      rule.verbs = rule.verbs.filter((v) => v !== verb);
+      changed = true;
+    }
+  }
+  assert.ok(changed, `gpss-${fn} grants ${verb} ${resource}`);
+  const w = await ctx.c.kubectl(['replace', '-f', '-'], { input: JSON.stringify(role) });
+  assert.is(w.code, 0, w.stderr);
+  await waitForAuth(ctx, fn, resource, verb, false);
+}
+
+async function restoreRbac(ctx: Ctx) {
+  await ctx.c?.kubectl(['apply', '--server-side', '--force-conflicts', '-f', `${REPO_ROOT}/manifests/rbac`]);
+}
+
+/** RBAC changes reach the authorizer through a watch: wait until `can-i` agrees. */
+async function waitForAuth(ctx: Ctx, fn: Fn, resource: string, verb: string, allowed: boolean) {
+  const [res, sub] = resource.split('/');
+  await convergeBy(
+    async () => {},
+    `${verb} ${resource} ${allowed ? 'allowed' : 'forbidden'} for gpss-${fn}`,
+    async () => {
+      const r = await ctx.c.kubectl([
+        'auth',
+        'can-i',
+        verb,
+        res!,
+        ...(sub ? [`--subresource=${sub}`] : []),
+        '-n',
+        ctx.ns,
+        `--as=system:serviceaccount:gpss-operator-system:gpss-${fn}`,
+      ]);
+      return r.stdout.trim() === (allowed ? 'yes' : 'no');
+    },
+  );
+}
+
+test('a node_selector key Kubernetes refuses: ConfigValid=False naming it, Warning Event, StatefulSet untouched', async (ctx) => {
+  const name = 'badkey';
+  await apply(ctx, seed(ctx.ns, name));
+  await convergeBy(
+    () => round(ctx, name),
+    `${name} Ready`,
+    async () => (await cluster(ctx, name)).status?.phase === 'Ready',
+  );
+  const before = await ctx.admin.get<{ metadata: { resourceVersion: string; generation: number } }>(
+    'statefulsets',
+    ctx.ns,
+    name,
+  );
+  const patched = await ctx.c.kubectl([
+    'patch',
+    'gpss',
+    name,
+    '-n',
+    ctx.ns,
+    '--type=merge',
+    '-p',
+    JSON.stringify({ spec: { node_selector: { 'bad key!': 'x' } } }),
+  ]);
+  assert.is(patched.code, 0, `the CRD accepts it (CEL cannot check map keys): ${patched.stderr}`);
+  const t0 = Date.now();
+  const cr = await convergeBy(
+    () => round(ctx, name),
+    'ConfigValid=False naming node_selector, and not Ready',
+    async () => {
+      const cr = await cluster(ctx, name);
+      const valid = condition(cr, 'ConfigValid');
+      return valid?.status === 'False' && cr.status?.phase !== 'Ready' && cr;
+    },
+  );
+  assert.ok(Date.now() - t0 < 10_000, 'reported within 10 s');
+  assert.match(condition(cr, 'ConfigValid')!.message, /node_selector/);
+  assert.is(cr.status?.phase, 'Invalid');
+  const ready = condition(cr, 'Ready');
+  assert.ok(
+    ready?.status !== 'True' || ready.observedGeneration !== cr.metadata.generation,
+    'Ready is not claimed for it',
+  );
+  const w = await warnings(ctx, name);
+  assert.ok(
+    w.some((e) => /node_selector/.test(e.message)),
+    `a Warning Event naming node_selector: ${JSON.stringify(w)}`,
+  );
+  const after = await ctx.admin.get<{ metadata: { resourceVersion: string; generation: number } }>(
+    'statefulsets',
+    ctx.ns,
+    name,
+  );
+  assert.is(after?.metadata.generation, before?.metadata.generation, 'the StatefulSet spec is untouched');
+});
+
+// Specs the CRD accepts but a StatefulSet would not: each is refused at apply time naming the field,
+// or reported as ConfigValid=False naming it, with no child created.
+const DOWNSTREAM: Array<[string, Record<string, unknown>, RegExp]> = [
+  ['misspelled resource name', { resources: { limits: { cpus: '2' } } }, /resources\.limits\.cpus|cpus/],
+  [
+    'extended resource request without a limit',
+    {
+      resources: {
+        requests: { cpu: '1', memory: '1Gi', 'example.com/gpu': '1' },
+        limits: { cpu: '2', memory: '2Gi' },
+      },
+    },
+    /example\.com\/gpu/,
+  ],
+  [
+    'extended resource overcommitted',
+    {
+      resources: {
+        requests: { cpu: '1', memory: '1Gi', 'example.com/gpu': '1' },
+        limits: { cpu: '2', memory: '2Gi', 'example.com/gpu': '2' },
+      },
+    },
+    /example\.com\/gpu/,
+  ],
+  ['node_selector value', { node_selector: { disktype: 'bad value!' } }, /node_selector/],
+  ['node_selector key', { node_selector: { '-bad': 'x' } }, /node_selector/],
+];
+
+test('specs Kubernetes refuses downstream are refused at apply or reported naming the field', async (ctx) => {
+  let i = 0;
+  for (const [what, extra, field] of DOWNSTREAM) {
+    const name = `down-${i++}`;
+    const obj = seed(ctx.ns, name, extra);
+    const r = await ctx.c.kubectl(['apply', '--server-side', '-f', '-'], { input: JSON.stringify(obj) });
+    if (r.code !== 0) {
+      assert.match(r.stderr, field, `${what}: refused at apply, naming the field`);
+      continue;
+    }
+    const cr = await convergeBy(
+      () => round(ctx, name, ['reconcile', 'health']),
+      `${what}: ConfigValid=False`,
+      async () => {
+        const cr = await cluster(ctx, name);
+        return condition(cr, 'ConfigValid')?.status === 'False' && cr.status?.phase && cr;
+      },
+      10_000,
+    );
+    assert.match(condition(cr, 'ConfigValid')!.message, field, what);
+    assert.is.not(cr.status?.phase, 'Ready', what);
+    const sts = await ctx.admin.get('statefulsets', ctx.ns, name);
+    assert.is(sts, undefined, `${what}: no StatefulSet half-written`);
+    const svcs = await ctx.admin.list('services', ctx.ns, {
+      labelSelector: `app.kubernetes.io/instance=${name}`,
+    });
+    assert.is(svcs.items.length, 0, `${what}: no Service half-written`);
+  }
+});
+
+test('reconcile: a forbidden StatefulSet write shows ReconcileFailed and a Warning Event, cleared when allowed again', async (ctx) => {
+  const name = 'rbac-reconcile';
+  await apply(ctx, seed(ctx.ns, name));
+  await convergeBy(
+    () => round(ctx, name),
+    `${name} Ready`,
+    async () => (await cluster(ctx, name)).status?.phase === 'Ready',
+  );
+  await forbid(ctx, 'reconcile', 'statefulsets', 'patch');
+  await apply(ctx, {
+    ...seed(ctx.ns, name),
+    spec: { ...seed(ctx.ns, name).spec, image: 'example.invalid/gpss:2' },
+  });
+  const failed = await convergeBy(
+    () => round(ctx, name),
+    'ReconcileFailed=True',
+    async () => {
+      const cr = await cluster(ctx, name);
+      return condition(cr, 'ReconcileFailed')?.status === 'True' && cr.status?.phase === 'Failed' && cr;
+    },
+  );
+  const c = condition(failed, 'ReconcileFailed')!;
+  assert.is(c.reason, 'ApplyStatefulSet');
+  assert.match(c.message, /apply .*statefulsets.*403 Forbidden.*cannot patch resource "statefulsets"/);
+  assert.not.match(c.message, /Bearer|eyJ/, 'no credentials in the message');
+  assert.ok(
+    (await warnings(ctx, name)).some((e) => e.reason === 'ApplyStatefulSet'),
+    'a Warning Event',
+  );
+
+  await restoreRbac(ctx);
+  await waitForAuth(ctx, 'reconcile', 'statefulsets', 'patch', true);
+  const cleared = await convergeBy(
+    () => round(ctx, name),
+    'ReconcileFailed cleared and the new image applied',
+    async () => {
+      const cr = await cluster(ctx, name);
+      return condition(cr, 'ReconcileFailed')?.status === 'False' && cr.status?.phase !== 'Failed' && cr;
+    },
+  );
+  assert.is(condition(cleared, 'ReconcileFailed')!.reason, 'Recovered');
+  const sts = await ctx.admin.get<{ spec: { template: { spec: { containers: Array<{ image: string }> } } } }>(
+    'statefulsets',
+    ctx.ns,
+    name,
+  );
+  assert.is(sts?.spec.template.spec.containers[0]?.image, 'example.invalid/gpss:2');
+});
+
+test('finalize: a forbidden finalizer patch shows FinalizeFailed and a Warning Event, cleared when allowed again', async (ctx) => {
+  const name = 'rbac-finalize';
+  await forbid(ctx, 'finalize', 'gpssclusters', 'patch');
+  await apply(ctx, seed(ctx.ns, name));
+  const failed = await convergeBy(
+    () => round(ctx, name, ['finalize', 'health']),
+    'FinalizeFailed=True',
+    async () => {
+      const cr = await cluster(ctx, name);
+      return condition(cr, 'FinalizeFailed')?.status === 'True' && cr;
+    },
+  );
+  const c = condition(failed, 'FinalizeFailed')!;
+  assert.match(c.reason, /^PatchGpssCluster/);
+  assert.match(c.message, /403 Forbidden/);
+  assert.ok(
+    (await warnings(ctx, name)).some((e) => e.reason === c.reason),
+    'a Warning Event',
+  );
+
+  await restoreRbac(ctx);
+  await waitForAuth(ctx, 'finalize', 'gpssclusters', 'patch', true);
+  const cleared = await convergeBy(
+    () => round(ctx, name, ['finalize']),
+    'FinalizeFailed cleared and the finalizer added',
+    async () => {
+      const cr = await cluster(ctx, name);
+      return (
+        condition(cr, 'FinalizeFailed')?.status === 'False' && (cr.metadata.finalizers?.length ?? 0) > 0 && cr
+      );
+    },
+  );
+  assert.is(condition(cleared, 'FinalizeFailed')!.reason, 'Recovered');
+});
+
+test.run();
