@@ -7,7 +7,10 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs the locally built kubectl against a kubeconfig; never throws on a non-zero exit. */
+/**
+ * Runs the locally built kubectl against a kubeconfig (a file, or a KUBECONFIG path list, which only
+ * the environment variable takes); never throws on a non-zero exit.
+ */
 export function kubectl(
   binDir: string,
   kubeconfig: string,
@@ -17,8 +20,12 @@ export function kubectl(
   return new Promise((resolve) => {
     const child = execFile(
       join(binDir, 'kubectl'),
-      ['--kubeconfig', kubeconfig, ...args],
-      { timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
+      args,
+      {
+        timeout: opts.timeoutMs ?? 60_000,
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, KUBECONFIG: kubeconfig },
+      },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });

@@ -38,7 +38,9 @@ const k = (a: string[], input?: string) =>
   kubectl(cfg.binDir, kubeconfig, a, input === undefined ? {} : { input });
 
 say('installing the CRD, namespace and RBAC');
-await installOperatorManifests(cfg.binDir, kubeconfig);
+await installOperatorManifests(cfg.binDir, kubeconfig).catch((err: Error) =>
+  fail(`installing the operator's manifests: ${err.message.split('\n')[0]}`),
+);
 const logDir = join(REPO_ROOT, '.local', 'logs');
 const op = await startOperator({ kubeconfig, binDir: cfg.binDir, logDir, say }).catch((err: Error) =>
   fail(`the operator did not start: ${err.message}`),

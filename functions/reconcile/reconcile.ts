@@ -2,7 +2,7 @@
 // apply only what differs (server-side apply, field manager gpss-reconcile), write this function's
 // status conditions only when they change. Everything it needs is re-read: the event is only a hint.
 import { FIELD_MANAGERS, type GpssCluster } from '../../lib/api/types';
-import { clusterIdOf, validateSpec } from '../../lib/api/validate-config';
+import { clusterIdOf, etcdEndpointsOf, shareEtcd, validateSpec } from '../../lib/api/validate-config';
 import { applyReason, withAppliedHash } from '../../lib/apply/diff';
 import {
   buildDesired,
@@ -10,10 +10,12 @@ import {
   formatAddress,
   gpfdistServiceType,
   gpssAddress,
+  gpssPorts,
   gpssServiceType,
   instancePodName,
   nameProblems,
   nodeInfo,
+  requireGpssConfig,
   selectorString,
 } from '../../lib/desired';
 import type { LivePod, LiveService } from '../../lib/desired/k8s-types';
@@ -28,6 +30,7 @@ import {
   findCondition,
   setCondition,
 } from '../../lib/status/conditions';
+import { listWatched } from '../../lib/watch-scope';
 
 const MANAGER = FIELD_MANAGERS.reconcile;
 /** On the instance ConfigMap: the Cluster.Id the cluster runs with (a change would orphan its etcd state). */
@@ -189,23 +192,7 @@ export async function reconcileCluster(ctx: Ctx, namespace: string, name: string
   await deleteSurplusServices(ctx, cr, desired, services, observed.pods, applied);
   await restartReaddressedInstances(ctx, cr, configMap.metadata.annotations ?? {}, observed.pods, applied);
 
-  const pending = desired.instances.filter((i) => i.pending && !i.address);
-  const addressCond: ConditionInput =
-    pending.length === 0
-      ? {
-          type: 'ExternalAddressReady',
-          status: 'True',
-          reason: 'AddressesAssigned',
-          message: `${desired.instances.length} instance address(es) assigned`,
-          observedGeneration: gen,
-        }
-      : {
-          type: 'ExternalAddressReady',
-          status: 'False',
-          reason: 'AddressPending',
-          message: pending.map((p) => `${p.serviceName}: ${p.pending}`).join('; '),
-          observedGeneration: gen,
-        };
+  const addressCond = addressCondition(cr, desired);
   await writeStatus(ctx, cr, [valid, progressing(cr, observed, applied), addressCond], {
     ...observed,
     services,
@@ -264,17 +251,20 @@ async function configProblems(
   // later cluster claiming the same one is the duplicate and is refused at its own first reconcile.
   // This keeps the namespace-wide list off every later event.
   if (running === id) return undefined;
-  const siblings = await kube.list<GpssCluster>('gpssclusters', cr.metadata.namespace!);
-  const dup = siblings.items.find(
+  // Every namespace the operator sees: clusters in different namespaces that share an etcd and an Id
+  // would run each other's jobs.
+  const others = await listWatched<GpssCluster>(kube, 'gpssclusters');
+  const dup = others.find(
     (o) =>
       o.metadata.uid !== cr.metadata.uid &&
       !o.metadata.deletionTimestamp &&
-      clusterIdOf(o.spec.gpss_config) === id,
+      clusterIdOf(o.spec.gpss_config) === id &&
+      shareEtcd(o.spec.gpss_config, cr.spec.gpss_config),
   );
   if (dup)
     return {
       reason: 'DuplicateClusterId',
-      message: `gpss_config.Cluster.Id "${id}" is already used by GpssCluster ${dup.metadata.name} in this namespace`,
+      message: `spec.gpss_config.Cluster.Id "${id}" is already used by GpssCluster ${dup.metadata.namespace}/${dup.metadata.name} on the same etcd (${etcdEndpointsOf(dup.spec.gpss_config).join(', ')})`,
     };
   return undefined;
 }
@@ -463,4 +453,51 @@ export function specTerms(message: string): string {
   let m = message;
   for (const [re, to] of SPEC_TERMS) m = m.replace(re, to);
   return `the API server refuses the StatefulSet this spec makes: ${m}`;
+}
+
+/**
+ * ExternalAddressReady: every instance has an address, and none listens on a port it also needs for
+ * ListenAddress or Cluster (behind a NodePort an instance listens on its allocated node port, which
+ * Kubernetes may pick equal to a configured port in the node-port range).
+ */
+export function addressCondition(cr: GpssCluster, desired: DesiredState): ConditionInput {
+  const gen = cr.metadata.generation;
+  const pending = desired.instances.filter((i) => i.pending && !i.address);
+  if (pending.length > 0) {
+    return {
+      type: 'ExternalAddressReady',
+      status: 'False',
+      reason: 'AddressPending',
+      message: pending.map((p) => `${p.serviceName}: ${p.pending}`).join('; '),
+      observedGeneration: gen,
+    };
+  }
+  const ports = gpssPorts(requireGpssConfig(cr.spec.gpss_config));
+  const clashes =
+    gpfdistServiceType(cr) === 'NodePort'
+      ? desired.instances.filter(
+          (i) => i.address && (i.address.port === ports.listen || i.address.port === ports.cluster),
+        )
+      : [];
+  if (clashes.length > 0) {
+    return {
+      type: 'ExternalAddressReady',
+      status: 'False',
+      reason: 'PortCollision',
+      message: clashes
+        .map(
+          (i) =>
+            `${i.serviceName}: node port ${i.address!.port} equals spec.gpss_config ${i.address!.port === ports.listen ? 'ListenAddress.Port' : 'Cluster.Port'}; pick a port outside the node-port range (30000-32767) there`,
+        )
+        .join('; '),
+      observedGeneration: gen,
+    };
+  }
+  return {
+    type: 'ExternalAddressReady',
+    status: 'True',
+    reason: 'AddressesAssigned',
+    message: `${desired.instances.length} instance address(es) assigned`,
+    observedGeneration: gen,
+  };
 }

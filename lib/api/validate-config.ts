@@ -152,6 +152,33 @@ export function clusterIdOf(text: string): string | undefined {
   }
 }
 
+/** Cluster.Etcd.Endpoints of a config, normalised (no scheme, lower case), or [] when absent. */
+export function etcdEndpointsOf(text: string): string[] {
+  try {
+    const doc = JSON.parse(text) as Json;
+    const etcd =
+      isObject(doc) && isObject(doc.Cluster) && isObject(doc.Cluster.Etcd) ? doc.Cluster.Etcd : undefined;
+    const list = etcd && Array.isArray(etcd.Endpoints) ? etcd.Endpoints : [];
+    return list
+      .filter((e): e is string => typeof e === 'string')
+      .map((e) =>
+        e
+          .trim()
+          .toLowerCase()
+          .replace(/^[a-z]+:\/\//, '')
+          .replace(/\/+$/, ''),
+      );
+  } catch {
+    return [];
+  }
+}
+
+/** Two GPSS clusters share an etcd (and so must not share a Cluster.Id) when any endpoint is common. */
+export function shareEtcd(a: string, b: string): boolean {
+  const mine = new Set(etcdEndpointsOf(a));
+  return etcdEndpointsOf(b).some((e) => mine.has(e));
+}
+
 const QUANTITY = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:([KMGTPE]i)|([numkMGTPE])|[eE]([+-]?\d+))?$/;
 const BINARY: Record<string, number> = {
   Ki: 2 ** 10,

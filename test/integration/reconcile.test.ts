@@ -473,12 +473,56 @@ test('a second cluster claiming a running Cluster.Id is refused; the first keeps
   const cond = t!.status?.conditions?.find((x) => x.type === 'ConfigValid');
   assert.is(cond?.status, 'False');
   assert.is(cond?.reason, 'DuplicateClusterId');
-  assert.match(cond!.message, `GpssCluster ${NAME}`);
+  assert.match(cond!.message, `GpssCluster ${NS}/${NAME}`);
   assert.is(await ctx.admin.get('statefulsets', NS, 'twin'), undefined, 'nothing was created for the twin');
   await round(ctx);
   const first = (await cr(ctx.admin))!.status?.conditions?.find((x) => x.type === 'ConfigValid');
   assert.is(first?.status, 'True');
   assert.is((await ctx.c.kubectl(['delete', 'gpss', 'twin', '-n', NS])).code, 0);
+});
+
+test('Cluster.Id conflicts are found across namespaces, among clusters on the same etcd', async (ctx) => {
+  const other = `${NS}-twin`;
+  await ctx.c.kubectl(['create', 'namespace', other]);
+  try {
+    const sameEtcd = {
+      ...SEED,
+      metadata: { name: 'twin', namespace: other },
+      spec: { ...SEED.spec, size: 1 },
+    };
+    const otherEtcd = {
+      ...SEED,
+      metadata: { name: 'elsewhere', namespace: other },
+      spec: {
+        ...SEED.spec,
+        size: 1,
+        gpss_config: SEED.spec.gpss_config.replace('etcd:2379', 'other-etcd:2379'),
+      },
+    };
+    for (const o of [sameEtcd, otherEtcd]) {
+      const r = await ctx.c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(o) });
+      assert.is(r.code, 0, r.stderr);
+      const got = (await ctx.admin.get<Obj>('gpssclusters', other, o.metadata.name))!;
+      assert.is((await deliver(ctx.app, adapterEvent(got, 'add'))).status, 200);
+    }
+    const valid = async (name: string) =>
+      (await ctx.admin.get<GpssCluster>('gpssclusters', other, name))!.status?.conditions?.find(
+        (x) => x.type === 'ConfigValid',
+      );
+    const twin = await valid('twin');
+    assert.is(twin?.status, 'False');
+    assert.is(twin?.reason, 'DuplicateClusterId');
+    assert.match(twin!.message, `GpssCluster ${NS}/${NAME} on the same etcd (etcd:2379)`);
+    assert.is(
+      (await valid('elsewhere'))?.status,
+      'True',
+      'the same Id on another etcd is another GPSS cluster',
+    );
+  } finally {
+    await ctx.c.kubectl(['delete', 'gpss', '--all', '-n', other, '--wait=false']);
+    // Nothing runs finalize here: drop the finalizer-free objects with the namespace.
+    await ctx.c.kubectl(['delete', 'namespace', other, '--wait=false']);
+  }
 });
 
 test('each event yields one summary log line', async (ctx) => {
