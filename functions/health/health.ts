@@ -42,7 +42,13 @@ export async function checkCluster(ctx: Ctx, namespace: string, name: string): P
         afterSeconds: cr.spec.failover_after_seconds ?? DEFAULTS.failoverAfterSeconds,
         paused: !!cr.spec.maintenance,
       });
-  const deleted = await failOver(ctx, cr, steps);
+  // A failover that fails (a refused delete) must not keep the status from being reported: it is
+  // written first, and the failure then propagates (recorded as HealthFailed by the shell).
+  let failoverError: unknown;
+  const deleted = await failOver(ctx, cr, steps).catch((err: unknown) => {
+    failoverError = err;
+    return new Set<string>();
+  });
   const report = buildReport({ cr, observed, nodes, failover: steps, deleted });
   const written = await writeStatus(ctx, cr, report);
   if (written) {
@@ -65,6 +71,7 @@ export async function checkCluster(ctx: Ctx, namespace: string, name: string): P
       );
     }
   }
+  if (failoverError) throw new Error('failing over a lost instance', { cause: failoverError });
   return { outcome: written ? 'written' : 'unchanged', failedOver: [...deleted] };
 }
 

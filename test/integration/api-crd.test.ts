@@ -512,4 +512,17 @@ api(
   },
 );
 
+api(
+  'kubectl apply without flags refuses an unknown field, naming it (client-side and server-side apply)',
+  async ({ c, ns }) => {
+    const o = gpss('unknown-field', ns) as ReturnType<typeof gpss> & { spec: Record<string, unknown> };
+    o.spec.sizee = 3; // a typo of size: dropping it silently would run the default size
+    for (const args of [['apply'], ['apply', '--server-side']]) {
+      const r = await c.kubectl([...args, '--dry-run=server', '-f', '-'], { input: JSON.stringify(o) });
+      assert.is.not(r.code, 0, `${args.join(' ')} accepted an unknown field: ${r.stdout}`);
+      assert.match(r.stderr, /spec\.sizee/, args.join(' '));
+    }
+  },
+);
+
 api.run();

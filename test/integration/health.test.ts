@@ -6,6 +6,7 @@
 // Pending pods, so they do not undo them); Unschedulable is real (a node selector no node matches).
 // Node loss uses nodes this suite adds and deletes again, tainted so only its own cluster lands
 // there: the three shared kwok-node-* nodes, and every other suite's pods, are never touched.
+
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
@@ -36,6 +37,7 @@ import {
   serviceAccountUser,
   writesSince,
 } from '../support/operator';
+import { forbid, restoreRbac, waitForAuth } from '../support/rbac';
 
 const HEALTH_USER = serviceAccountUser('health');
 const SEED = parse(
@@ -774,7 +776,23 @@ failover(
     );
     assert.ok((await events(ctx, FO)).some((e) => e.reason === 'FailoverPaused'));
 
-    await patchSpec(ctx, FO, { maintenance: false });
+    // No silent failure: with the pod delete forbidden, failover cannot happen, and health says so.
+    await forbid(ctx.c, 'health', 'pods', 'delete', ctx.ns);
+    try {
+      await patchSpec(ctx, FO, { maintenance: false });
+      const failed = await converge(ctx, FO, 'HealthFailed: failover refused', async () => {
+        const s = await statusOf(ctx, FO);
+        return cond(s, 'HealthFailed')?.status === 'True' && s;
+      });
+      const c = cond(failed, 'HealthFailed')!;
+      assert.is(c.reason, 'DeletePod');
+      assert.match(c.message, /403 Forbidden.*cannot delete resource "pods"/);
+      assert.is(failed.phase, 'Failed');
+      assert.ok((await events(ctx, FO)).some((e) => e.type === 'Warning' && e.reason === 'DeletePod'));
+    } finally {
+      await restoreRbac(ctx.c);
+    }
+    await waitForAuth(ctx.c, 'health', 'pods', 'delete', ctx.ns, true);
     const resumed = auditMark();
     const t1 = Date.now();
     const { pods: after, s } = await converge(
@@ -801,8 +819,10 @@ failover(
         .filter((w) => w.verb === 'delete')
         .map((w) => w.objectRef?.name),
       [victim.metadata.name],
-      'health failed over as soon as maintenance ended',
+      'health failed over as soon as it was allowed to',
     );
+    assert.is(cond(s, 'HealthFailed')?.status, 'False', 'HealthFailed cleared');
+    assert.is(cond(s, 'HealthFailed')?.reason, 'Recovered');
   },
 );
 

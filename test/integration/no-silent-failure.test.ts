@@ -10,7 +10,6 @@ import { createApp as reconcileApp } from '../../functions/reconcile/app';
 import type { Condition, GpssCluster } from '../../lib/api/types';
 import type { KubeClient } from '../../lib/k8s/client';
 import { createLogger } from '../../lib/log';
-import { REPO_ROOT } from '../../localcluster/config';
 import {
   convergeBy,
   deleteNamespace,
@@ -19,8 +18,9 @@ import {
   sharedCluster,
 } from '../support/cluster';
 import { adapterEvent, adminClient, deliver, functionClient, installOperator } from '../support/operator';
+import { type FunctionName, forbid, restoreRbac, waitForAuth } from '../support/rbac';
 
-type Fn = 'reconcile' | 'finalize' | 'health';
+type Fn = FunctionName;
 interface Ctx {
   c: SharedCluster;
   admin: KubeClient;
@@ -66,7 +66,7 @@ test.before(async (ctx) => {
 });
 
 test.after(async (ctx) => {
-  await restoreRbac(ctx);
+  if (ctx.c) await restoreRbac(ctx.c);
   if (ctx.ns) {
     // Finalize releases its finalizers while the namespace goes.
     const cleanup = setInterval(() => void round(ctx, undefined).catch(() => undefined), 300);
@@ -112,50 +112,6 @@ async function warnings(ctx: Ctx, name: string): Promise<Array<{ reason: string;
 async function apply(ctx: Ctx, obj: unknown) {
   const r = await ctx.c.kubectl(['apply', '--server-side', '-f', '-'], { input: JSON.stringify(obj) });
   assert.is(r.code, 0, r.stderr);
-}
-
-/** Removes one verb from a function's ClusterRole rule for a resource; restoreRbac puts the manifests back. */
-async function forbid(ctx: Ctx, fn: Fn, resource: string, verb: string) {
-  const r = await ctx.c.kubectl(['get', 'clusterrole', `gpss-${fn}`, '-o', 'json']);
-  assert.is(r.code, 0, r.stderr);
-  const role = JSON.parse(r.stdout) as { rules: Array<{ resources: string[]; verbs: string[] }> };
-  let changed = false;
-  for (const rule of role.rules) {
-    if (rule.resources.includes(resource) && rule.verbs.includes(verb)) {
-      rule.verbs = rule.verbs.filter((v) => v !== verb);
-      changed = true;
-    }
-  }
-  assert.ok(changed, `gpss-${fn} grants ${verb} ${resource}`);
-  const w = await ctx.c.kubectl(['replace', '-f', '-'], { input: JSON.stringify(role) });
-  assert.is(w.code, 0, w.stderr);
-  await waitForAuth(ctx, fn, resource, verb, false);
-}
-
-async function restoreRbac(ctx: Ctx) {
-  await ctx.c?.kubectl(['apply', '--server-side', '--force-conflicts', '-f', `${REPO_ROOT}/manifests/rbac`]);
-}
-
-/** RBAC changes reach the authorizer through a watch: wait until `can-i` agrees. */
-async function waitForAuth(ctx: Ctx, fn: Fn, resource: string, verb: string, allowed: boolean) {
-  const [res, sub] = resource.split('/');
-  await convergeBy(
-    async () => {},
-    `${verb} ${resource} ${allowed ? 'allowed' : 'forbidden'} for gpss-${fn}`,
-    async () => {
-      const r = await ctx.c.kubectl([
-        'auth',
-        'can-i',
-        verb,
-        res!,
-        ...(sub ? [`--subresource=${sub}`] : []),
-        '-n',
-        ctx.ns,
-        `--as=system:serviceaccount:gpss-operator-system:gpss-${fn}`,
-      ]);
-      return r.stdout.trim() === (allowed ? 'yes' : 'no');
-    },
-  );
 }
 
 test('a node_selector key Kubernetes refuses: ConfigValid=False naming it, Warning Event, StatefulSet untouched', async (ctx) => {
@@ -279,7 +235,7 @@ test('reconcile: a forbidden StatefulSet write shows ReconcileFailed and a Warni
     `${name} Ready`,
     async () => (await cluster(ctx, name)).status?.phase === 'Ready',
   );
-  await forbid(ctx, 'reconcile', 'statefulsets', 'patch');
+  await forbid(ctx.c, 'reconcile', 'statefulsets', 'patch', ctx.ns);
   await apply(ctx, {
     ...seed(ctx.ns, name),
     spec: { ...seed(ctx.ns, name).spec, image: 'example.invalid/gpss:2' },
@@ -301,8 +257,8 @@ test('reconcile: a forbidden StatefulSet write shows ReconcileFailed and a Warni
     'a Warning Event',
   );
 
-  await restoreRbac(ctx);
-  await waitForAuth(ctx, 'reconcile', 'statefulsets', 'patch', true);
+  await restoreRbac(ctx.c);
+  await waitForAuth(ctx.c, 'reconcile', 'statefulsets', 'patch', ctx.ns, true);
   const cleared = await convergeBy(
     () => round(ctx, name),
     'ReconcileFailed cleared and the new image applied',
@@ -322,7 +278,7 @@ test('reconcile: a forbidden StatefulSet write shows ReconcileFailed and a Warni
 
 test('finalize: a forbidden finalizer patch shows FinalizeFailed and a Warning Event, cleared when allowed again', async (ctx) => {
   const name = 'rbac-finalize';
-  await forbid(ctx, 'finalize', 'gpssclusters', 'patch');
+  await forbid(ctx.c, 'finalize', 'gpssclusters', 'patch', ctx.ns);
   await apply(ctx, seed(ctx.ns, name));
   const failed = await convergeBy(
     () => round(ctx, name, ['finalize', 'health']),
@@ -340,8 +296,8 @@ test('finalize: a forbidden finalizer patch shows FinalizeFailed and a Warning E
     'a Warning Event',
   );
 
-  await restoreRbac(ctx);
-  await waitForAuth(ctx, 'finalize', 'gpssclusters', 'patch', true);
+  await restoreRbac(ctx.c);
+  await waitForAuth(ctx.c, 'finalize', 'gpssclusters', 'patch', ctx.ns, true);
   const cleared = await convergeBy(
     () => round(ctx, name, ['finalize']),
     'FinalizeFailed cleared and the finalizer added',
