@@ -1,8 +1,10 @@
 // The comparison baseline (issue 9, item 6): a conventional always-on controller in ONE process,
 // built from the same lib/ and calling the same per-cluster logic as the three functions
-// (reconcileCluster, finalizeCluster, checkCluster), but fed by list+watch informers with reads
-// served from their caches and a work queue keyed by cluster, as controller-runtime does.
-// Run as a bundle by bench/baseline.ts; env: KUBECONFIG, BASELINE_USER, PORT, LOG_FILE, WORKERS.
+// (reconcileCluster, finalizeCluster, checkCluster), but fed by @kubernetes/client-node's list+watch
+// informers with reads served from their caches and a work queue keyed by cluster, as
+// controller-runtime does. Run as a bundle by bench/baseline.ts; env: KUBECONFIG (a ServiceAccount
+// bound to cluster-admin: one process does all three concerns, so it needs their union, and the
+// audit log tells its requests apart by that account), PORT, LOG_FILE, WORKERS.
 import { createServer } from 'node:http';
 import { finalizeCluster } from '../functions/finalize/finalize';
 import { checkCluster } from '../functions/health/health';
@@ -10,25 +12,18 @@ import { reconcileCluster } from '../functions/reconcile/reconcile';
 import { KIND, LABELS, MANAGED_BY } from '../lib/api/types';
 import { clusterRefOf } from '../lib/cluster-key';
 import { KubeClient, type KubeObject } from '../lib/k8s/client';
-import { loadKubeconfig } from '../lib/k8s/config';
+import { loadKubeConfig } from '../lib/k8s/kubeconfig';
 import { RESOURCES } from '../lib/k8s/resources';
 import { createLogger } from '../lib/log';
-import { cachedClient } from './cached-client';
-import { Informer, type WatchType } from './informer';
+import { type CachedResource, cachedClient, cachedResource } from './cached-client';
 import { WorkQueue } from './workqueue';
 
-const kubeconfig = process.env.KUBECONFIG!;
-// Impersonated with system:masters: one process does all three concerns, so it needs their union.
-const impersonate = {
-  user: process.env.BASELINE_USER ?? 'bench:baseline-controller',
-  groups: ['system:masters'],
-};
 const logger = createLogger({
   name: 'baseline',
   ...(process.env.LOG_FILE ? { destination: process.env.LOG_FILE } : {}),
 });
-const real = await KubeClient.fromKubeconfig(kubeconfig, { impersonate, userAgent: 'gpss-bench/baseline' });
-const conn = await loadKubeconfig(kubeconfig);
+const kc = loadKubeConfig(process.env);
+const real = KubeClient.fromKubeConfig(kc, { userAgent: 'gpss-bench/baseline' });
 const queue = new WorkQueue();
 const stats = { reconciles: 0, errors: 0 };
 
@@ -44,7 +39,7 @@ const watched = [
   [RESOURCES.nodes, undefined],
 ] as const;
 
-function enqueue(_type: WatchType, o: KubeObject): void {
+function enqueue(_type: string, o: KubeObject): void {
   if (o.kind === 'Node') return;
   try {
     const ref = clusterRefOf(
@@ -65,10 +60,10 @@ function enqueue(_type: WatchType, o: KubeObject): void {
   }
 }
 
-const informers = new Map(
-  watched.map(([res, sel]) => [res.plural, new Informer(res, sel, real, conn, impersonate, enqueue)]),
+const caches = new Map<string, CachedResource>(
+  watched.map(([res, sel]) => [res.plural, cachedResource(kc, real, res, sel, enqueue)]),
 );
-const kube = cachedClient(real, informers);
+const kube = cachedClient(real, caches);
 
 async function worker(): Promise<never> {
   while (true) {
@@ -92,20 +87,21 @@ async function worker(): Promise<never> {
   }
 }
 
-await Promise.all([...informers.values()].map((i) => i.start()));
+await Promise.all([...caches.values()].map((c) => c.start()));
 const workers = Number(process.env.WORKERS ?? 4);
 for (let i = 0; i < workers; i++) void worker();
 
 const server = createServer((_req, res) => {
   res.setHeader('content-type', 'application/json');
-  res.end(JSON.stringify({ synced: true, depth: queue.depth, ...stats }));
+  const restarts = [...caches.values()].reduce((a, c) => a + c.restarts, 0);
+  res.end(JSON.stringify({ synced: true, depth: queue.depth, ...stats, informerRestarts: restarts }));
 });
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () =>
   logger.info('baseline controller synced and serving /healthz'),
 );
 
-const stop = () => {
-  for (const i of informers.values()) i.stop();
+const stop = async () => {
+  await Promise.all([...caches.values()].map((c) => c.stop()));
   server.close();
   real.close();
   process.exit(0);
@@ -118,6 +114,6 @@ if (parent > 0)
     try {
       process.kill(parent, 0);
     } catch {
-      stop();
+      void stop();
     }
   }, 1000).unref();

@@ -6,9 +6,37 @@ import { type AuditLog, type Tally, tally } from './audit';
 import { bundleEntry } from './bundles';
 import type { BenchCluster } from './cluster';
 import { type ConvergenceResult, convergence, QUIET_MS } from './convergence';
-import { memory, resetPeak, send, spawnNode } from './proc';
+import { memory, OPERATOR_NAMESPACE, resetPeak, send, spawnNode } from './proc';
 
-export const BASELINE_USER = 'bench:baseline-controller';
+/**
+ * The baseline runs as a ServiceAccount of its own bound to cluster-admin (it does what all three
+ * functions do; a kubeconfig user cannot carry impersonated groups), so the audit log tells its
+ * requests apart by this user name.
+ */
+export const BASELINE_ACCOUNT = { namespace: OPERATOR_NAMESPACE, name: 'bench-baseline-controller' };
+export const BASELINE_USER = `system:serviceaccount:${BASELINE_ACCOUNT.namespace}:${BASELINE_ACCOUNT.name}`;
+
+async function ensureBaselineAccount(c: BenchCluster): Promise<void> {
+  const objects = [
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: BASELINE_ACCOUNT.name, namespace: BASELINE_ACCOUNT.namespace },
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: BASELINE_ACCOUNT.name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'ServiceAccount', ...BASELINE_ACCOUNT }],
+    },
+  ];
+  const r = await c.kubectl(
+    ['apply', '--server-side', '-f', '-'],
+    JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
+  );
+  if (r.code !== 0) throw new Error(`baseline ServiceAccount: ${r.stderr}`);
+}
 
 export interface BaselineResult {
   /** spawn → caches synced and the initial queue drained (or, over clusters still converging, the first pass done), ms */
@@ -33,15 +61,17 @@ export async function runBaseline(o: {
   say: (m: string) => void;
 }): Promise<BaselineResult> {
   const file = await bundleEntry(join(ROOT, 'bench/baseline-controller.ts'), join(o.distDir, 'baseline.mjs'));
+  await ensureBaselineAccount(o.c);
+  const kubeconfig = await o.c.accountKubeconfig(BASELINE_ACCOUNT);
   const isOperator = (u: string) => u === BASELINE_USER;
   const existingClusters = (await o.c.admin.list('gpssclusters', undefined)).items.length;
   const mark = o.audit.mark();
   const p = await spawnNode({
     name: 'baseline',
     file,
-    kubeconfig: o.c.kubeconfig,
+    kubeconfig,
     log: join(o.logDir, 'baseline.log'),
-    env: { BASELINE_USER, WORKERS: '4' },
+    env: { WORKERS: '4' },
   });
   try {
     // Synced once /healthz answers; idle once its queue is empty. Over clusters still converging the

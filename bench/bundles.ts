@@ -1,17 +1,31 @@
 // The code under test is what ships: minified single-file bundles built exactly as build/bundle.ts
-// builds them, into the bench's own dir so dist/ (which others may be building) is never touched.
+// builds them, into the bench's own dir so dist/ (which others may be building) is never touched,
+// each with the V8 compile cache its image carries (build/compile-cache.ts, NODE_COMPILE_CACHE).
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { build } from 'esbuild';
-import { type BundleResult, bundleAll, ROOT, TARGET } from '../build/bundle';
+import { type BundleResult, bundleAll, EXTERNAL, REQUIRE_SHIM, ROOT, TARGET } from '../build/bundle';
+import { makeCompileCache } from '../build/compile-cache';
 
-// Same banner as build/bundle.ts (not exported there): CommonJS dependencies call require() at run time.
-const REQUIRE_SHIM =
-  "import{createRequire as __gpssCreateRequire}from'node:module';const require=__gpssCreateRequire(import.meta.url);";
+export interface ShippedBundle extends BundleResult {
+  /** NODE_COMPILE_CACHE for this bundle, made the way the image's compile-cache stage makes it. */
+  compileCache: string;
+  compileCacheBytes: number;
+}
 
-export async function bundleFunctions(outDir: string): Promise<BundleResult[]> {
+/** Where a bundle's compile cache lives: <dir of the bundle>/compile-cache/<name>/. */
+export const compileCacheOf = (file: string) =>
+  join(dirname(file), 'compile-cache', basename(file).replace(/\.m?js$/, ''));
+
+export async function bundleFunctions(outDir: string): Promise<ShippedBundle[]> {
   mkdirSync(outDir, { recursive: true });
-  return bundleAll({ outDir });
+  const out: ShippedBundle[] = [];
+  for (const b of await bundleAll({ outDir })) {
+    // Made by this node, as this uid, at the bundle's own path: the keys Node checks (see build/compile-cache.ts).
+    const cache = await makeCompileCache(b.file, compileCacheOf(b.file));
+    out.push({ ...b, compileCache: cache.dir, compileCacheBytes: cache.bytes });
+  }
+  return out;
 }
 
 /** Any entry (the baseline controller, an import-cost probe) bundled with the functions' settings. */
@@ -27,6 +41,7 @@ export async function bundleEntry(entry: string, outfile: string, footer?: strin
     minify: true,
     keepNames: true,
     banner: { js: REQUIRE_SHIM },
+    external: EXTERNAL,
     ...(footer ? { footer: { js: footer } } : {}),
     legalComments: 'none',
     logLevel: 'error',

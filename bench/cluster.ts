@@ -2,10 +2,12 @@
 // shared dev cluster other people's tests use is never touched or slowed by a leftover of ours.
 import { join } from 'node:path';
 import { KubeClient } from '../lib/k8s/client';
+import { loadKubeConfig } from '../lib/k8s/kubeconfig';
 import { down, readState, up } from '../localcluster/cluster';
 import { type ClusterConfig, defaultConfig } from '../localcluster/config';
 import { kubectl, type RunResult } from '../localcluster/kubectl';
 import { installOperatorManifests } from '../localcluster/operator';
+import { type ServiceAccountRef, serviceAccountKubeconfig } from '../localcluster/service-account-kubeconfig';
 
 export const BENCH_DIR = '/tmp/gpss-bench';
 
@@ -16,6 +18,12 @@ export interface BenchCluster {
   auditLog: string;
   /** Admin client for the bench's own reads and writes (its requests are not counted as the operator's). */
   admin: KubeClient;
+  /**
+   * A kubeconfig holding a real token of the ServiceAccount (TokenRequest), as the functions and
+   * adapters get in a cluster: the API server authenticates the account itself and its RBAC applies.
+   * One per account and run (tokens last a day).
+   */
+  accountKubeconfig(sa: ServiceAccountRef): Promise<string>;
   kubectl(args: string[], input?: string): Promise<RunResult>;
   /** Control-plane process ids by component name (etcd, kube-apiserver, ...). */
   pids(): Record<string, number>;
@@ -47,16 +55,31 @@ export async function startBenchCluster(nodes: number, say: (m: string) => void)
     await down(cfg);
     throw err;
   }
-  const admin = await KubeClient.fromKubeconfig(cfg.kubeconfigPath, {
-    userAgent: 'gpss-bench',
-    maxSockets: 64,
-  });
+  // One kept-alive connection pool serves every request of the bench's own client.
+  const admin = KubeClient.fromKubeconfig(cfg.kubeconfigPath, { userAgent: 'gpss-bench' });
+  const accounts = new Map<string, Promise<string>>();
+  const accountKubeconfig = (sa: ServiceAccountRef) => {
+    const key = `${sa.namespace}/${sa.name}`;
+    let p = accounts.get(key);
+    if (!p) {
+      p = serviceAccountKubeconfig(
+        loadKubeConfig({ KUBECONFIG: cfg.kubeconfigPath }),
+        sa,
+        join(BENCH_DIR, 'accounts'),
+      );
+      // A failed request is not remembered: the next caller asks again.
+      p.catch(() => accounts.delete(key));
+      accounts.set(key, p);
+    }
+    return p;
+  };
   return {
     cfg,
     kubeconfig: cfg.kubeconfigPath,
     binDir: cfg.binDir,
     auditLog: join(cfg.dir, 'logs', 'audit.log'),
     admin,
+    accountKubeconfig,
     kubectl: (args, input) =>
       kubectl(cfg.binDir, cfg.kubeconfigPath, args, input === undefined ? {} : { input }),
     pids: () => Object.fromEntries((readState(cfg)?.components ?? []).map((p) => [p.name, p.pid])),

@@ -1,14 +1,19 @@
 // Benchmark 3, cold start: spawn → first CloudEvent answered (a PingSource event POSTed until the
-// first 2xx), and RSS right after, for each function bundle; bare `node -e 0` in the same run is the
-// floor. Starts are interleaved across functions so background noise spreads evenly over them.
+// first 2xx), and RSS right after, for each function bundle as its image runs it (its ServiceAccount's
+// token, its compile cache); bare `node -e 0` in the same run is the floor. One function is also
+// started without the compile cache, so each run shows what the cache saves. Starts are interleaved
+// across functions so background noise spreads evenly over them.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fnUser, memory, ping, spawnNode } from './proc';
+import { compileCacheOf } from './bundles';
+import { memory, ping, spawnNode } from './proc';
 import { type Summary, summarize } from './stats';
 
 export interface ColdStartResult {
   fn: string;
+  /** Started with its compile cache, as the image does (absent in runs before the cache existed: no). */
+  compileCache?: boolean;
   /** spawn → first 2xx, ms */
   total: Summary;
   /** spawn → the server accepted a connection (boot, module evaluation, kubeconfig), ms */
@@ -20,13 +25,23 @@ export interface ColdStartResult {
 
 const POLL_MS = 5;
 
-async function oneStart(fn: string, file: string, kubeconfig: string, logDir: string) {
+interface Variant {
+  fn: string;
+  file: string;
+  kubeconfig: string;
+  compileCache: boolean;
+}
+
+async function oneStart(v: Variant, logDir: string) {
+  const fn = v.fn;
   const p = await spawnNode({
     name: fn,
-    file,
-    kubeconfig,
-    log: join(logDir, `cold-${fn}.log`),
-    impersonate: fnUser(fn),
+    file: v.file,
+    kubeconfig: v.kubeconfig,
+    log: join(logDir, `cold-${fn}${v.compileCache ? '' : '-nocache'}.log`),
+    ...(v.compileCache ? { compileCache: compileCacheOf(v.file) } : {}),
+    // As in the image: nothing preloaded.
+    watchdog: false,
   });
   try {
     while (true) {
@@ -70,28 +85,36 @@ function runToExit(args: string[], env?: Record<string, string>): Promise<{ ms: 
 
 export async function coldStarts(opts: {
   bundles: Record<string, string>;
-  kubeconfig: string;
+  /** The function's ServiceAccount kubeconfig. */
+  kubeconfig: (fn: string) => Promise<string>;
   logDir: string;
   starts: number;
   say: (m: string) => void;
 }): Promise<{ functions: ColdStartResult[]; node: { total: Summary; rssKiB: number } }> {
   mkdirSync(opts.logDir, { recursive: true });
   const fns = Object.keys(opts.bundles);
-  const samples = new Map(fns.map((f) => [f, [] as Awaited<ReturnType<typeof oneStart>>[]]));
+  const variants: Variant[] = [];
+  for (const fn of fns)
+    variants.push({ fn, file: opts.bundles[fn]!, kubeconfig: await opts.kubeconfig(fn), compileCache: true });
+  // The control: the same bundle compiled at start, as without the image's cache.
+  const control = fns.includes('reconcile') ? 'reconcile' : fns[0];
+  if (control) variants.push({ ...variants.find((v) => v.fn === control)!, compileCache: false });
+  const samples = new Map(variants.map((v) => [v, [] as Awaited<ReturnType<typeof oneStart>>[]]));
   const bare: number[] = [];
   // One warm-up round: the first spawn pays for the page cache, not for the function.
   await runToExit(['-e', '0']);
-  for (const fn of fns) await oneStart(fn, opts.bundles[fn]!, opts.kubeconfig, opts.logDir);
+  for (const v of variants) await oneStart(v, opts.logDir);
   for (let i = 0; i < opts.starts; i++) {
     bare.push((await runToExit(['-e', '0'])).ms);
-    for (const fn of fns)
-      samples.get(fn)!.push(await oneStart(fn, opts.bundles[fn]!, opts.kubeconfig, opts.logDir));
+    for (const v of variants) samples.get(v)!.push(await oneStart(v, opts.logDir));
   }
   const rss = await runToExit(['-e', 'process.stdout.write(String(process.resourceUsage().maxRSS))']);
-  const functions = fns.map((fn) => {
-    const s = samples.get(fn)!;
+  const node = { total: summarize(bare), rssKiB: Number(rss.stdout) };
+  const functions = variants.map((v) => {
+    const s = samples.get(v)!;
     return {
-      fn,
+      fn: v.fn,
+      compileCache: v.compileCache,
       total: summarize(s.map((x) => x.total)),
       listen: summarize(s.map((x) => x.listen)),
       firstEvent: summarize(s.map((x) => x.firstEvent)),
@@ -100,9 +123,11 @@ export async function coldStarts(opts: {
   });
   for (const f of functions)
     opts.say(
-      `cold start ${f.fn}: p50 ${Math.round(f.total.p50)} ms, RSS ${(f.rssKiB.p50 / 1024).toFixed(1)} MiB`,
+      `cold start ${f.fn}${f.compileCache ? '' : ' (no compile cache)'}: p50 ${Math.round(f.total.p50)} ms ` +
+        `(${(f.total.p50 / node.total.p50).toFixed(2)}× node -e 0), RSS ${(f.rssKiB.p50 / 1024).toFixed(1)} MiB ` +
+        `(${(f.rssKiB.p50 / node.rssKiB).toFixed(2)}× node)`,
     );
-  return { functions, node: { total: summarize(bare), rssKiB: Number(rss.stdout) } };
+  return { functions, node };
 }
 
 export { runToExit };

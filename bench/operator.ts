@@ -1,6 +1,7 @@
 // The serverless operator as it runs on Knative, built from what ships: each function's minified
-// bundle as its own process acting as its ServiceAccount, and one real ApiServerSource receive
-// adapter per source in eventing/ delivering to it. PingSource schedules are armed only when asked:
+// bundle (with its compile cache) as its own process authenticated as its ServiceAccount (a token
+// from the TokenRequest API), and one real ApiServerSource receive adapter per source in eventing/,
+// as the source's ServiceAccount, delivering to it. PingSource schedules are armed only when asked:
 // the bench fires resyncs itself where it measures them, so a cron tick never lands inside another figure.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,8 +9,9 @@ import { type RunningAdapter, startAdapter } from '../localcluster/adapter';
 import { REPO_ROOT } from '../localcluster/config';
 import { parseCron } from '../localcluster/cron';
 import { readEventing } from '../localcluster/eventing';
+import { compileCacheOf } from './bundles';
 import type { BenchCluster } from './cluster';
-import { awaitHealthy, fnUser, OPERATOR_NAMESPACE, ping, type Spawned, spawnNode } from './proc';
+import { awaitHealthy, fnAccount, OPERATOR_NAMESPACE, ping, type Spawned, spawnNode } from './proc';
 
 export interface Serverless {
   functions: Map<string, Spawned>;
@@ -39,9 +41,9 @@ export async function startServerless(
       const p = await spawnNode({
         name: fn,
         file,
-        kubeconfig: c.kubeconfig,
+        kubeconfig: await c.accountKubeconfig(fnAccount(fn)),
+        compileCache: compileCacheOf(file),
         log: join(logDir, `${fn}.log`),
-        impersonate: fnUser(fn),
       });
       functions.set(fn, p);
       await awaitHealthy(p);
@@ -52,8 +54,7 @@ export async function startServerless(
           name: s.name,
           namespace: s.namespace,
           binDir: c.binDir,
-          kubeconfig: c.kubeconfig,
-          ...(s.serviceAccount ? { serviceAccount: s.serviceAccount } : {}),
+          kubeconfig: s.serviceAccount ? await c.accountKubeconfig(s.serviceAccount) : c.kubeconfig,
           sink: functions.get(s.target)!.url,
           config: s.config,
           logFile: join(logDir, `adapter-${s.name}.log`),

@@ -1,12 +1,20 @@
 // Process plumbing for the bench: spawn a function bundle the way its Knative Service runs it (`node
-// dist/<fn>.mjs`, configured by the environment), read its memory from /proc, stop exactly that pid.
+// dist/<fn>.mjs`, configured by the environment, as its ServiceAccount through a kubeconfig with the
+// account's token, with the image's compile cache), read its memory from /proc, stop exactly that pid.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../localcluster/config';
 import { freePort } from '../localcluster/process';
 
 export const OPERATOR_NAMESPACE = 'gpss-operator-system';
+/** A function's ServiceAccount, and the user name its token authenticates as (the audit log's user). */
+export const fnAccount = (fn: string) => ({ namespace: OPERATOR_NAMESPACE, name: `gpss-${fn}` });
 export const fnUser = (fn: string) => `system:serviceaccount:${OPERATOR_NAMESPACE}:gpss-${fn}`;
+
+/** Preloaded by long-lived bench processes: they exit with the bench even if it dies uncleanly. */
+const WATCHDOG = join(REPO_ROOT, 'localcluster', 'runner-watchdog.ts');
 
 export interface Spawned {
   name: string;
@@ -24,11 +32,17 @@ export interface SpawnOptions {
   name: string;
   /** The .mjs to run. */
   file: string;
+  /** A ServiceAccount's kubeconfig (BenchCluster.accountKubeconfig), so its RBAC applies as in a cluster. */
   kubeconfig: string;
   log: string;
   port?: number;
-  /** Act as the function's ServiceAccount, so its RBAC applies as on a real cluster. */
-  impersonate?: string;
+  /** NODE_COMPILE_CACHE, as the image sets it (bench/bundles.ts makes one per bundle). */
+  compileCache?: string;
+  /**
+   * Preload localcluster/runner-watchdog.ts (default true). Cold starts go without: the preload is
+   * not in the image and would be measured; those processes live for a second and are killed anyway.
+   */
+  watchdog?: boolean;
   env?: Record<string, string>;
 }
 
@@ -41,18 +55,19 @@ export async function spawnNode(o: SpawnOptions): Promise<Spawned> {
   const port = o.port ?? (await freePort());
   const out = openSync(`${o.log}.stderr`, 'a');
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [o.file], {
+  const watchdog = o.watchdog ?? true;
+  const child = spawn(process.execPath, [...(watchdog ? ['--import', WATCHDOG] : []), o.file], {
     stdio: ['ignore', out, out],
     env: {
       PATH: process.env.PATH,
-      // The function exits with the bench if the bench dies without cleaning up (lib/main.ts).
-      RUNNER_PID: String(process.pid),
+      // With the watchdog: the process exits with the bench if the bench dies without cleaning up.
+      ...(watchdog ? { RUNNER_PID: String(process.pid) } : {}),
       PORT: String(port),
       HOST: '127.0.0.1',
       KUBECONFIG: o.kubeconfig,
       LOG_FILE: o.log,
       LOG_LEVEL: 'info',
-      ...(o.impersonate ? { IMPERSONATE_USER: o.impersonate } : {}),
+      ...(o.compileCache ? { NODE_COMPILE_CACHE: o.compileCache } : {}),
       ...o.env,
     },
   });

@@ -20,7 +20,8 @@ export interface Results {
   load: Record<string, string>;
   sizes: Sizes;
   functions: string[];
-  bundles: Array<Pick<BundleResult, 'name' | 'bytes' | 'gzipBytes'>>;
+  /** compileCacheBytes: the V8 code cache shipped beside the bundle (absent in runs before it existed). */
+  bundles: Array<Pick<BundleResult, 'name' | 'bytes' | 'gzipBytes'> & { compileCacheBytes?: number }>;
   coldStart?: { functions: ColdStartResult[]; node: { total: Summary; rssKiB: number } };
   importCosts?: ImportCost[];
   firstRequest?: FirstRequest;

@@ -15,7 +15,7 @@ import { noopEvents, resyncs } from './economy';
 import { firstRequest, importCosts } from './import-cost';
 import { load, machine } from './machine';
 import { type Serverless, startServerless } from './operator';
-import { fnUser } from './proc';
+import { fnAccount } from './proc';
 import { renderAll } from './report';
 import type { Results } from './results';
 import { resultsMarkdown } from './results-md';
@@ -70,8 +70,13 @@ say(
 const built = await bundleFunctions(distDir);
 const bundles = Object.fromEntries(built.map((b) => [b.name, b.file]));
 results.functions = Object.keys(bundles);
-results.bundles = built.map(({ name, bytes, gzipBytes }) => ({ name, bytes, gzipBytes }));
-say(`bundled ${results.functions.join(', ')} into ${distDir}`);
+results.bundles = built.map(({ name, bytes, gzipBytes, compileCacheBytes }) => ({
+  name,
+  bytes,
+  gzipBytes,
+  compileCacheBytes,
+}));
+say(`bundled ${results.functions.join(', ')} into ${distDir}, each with its compile cache`);
 
 /** A failing benchmark is recorded and the others still run: a partial table beats none. */
 async function phase(name: string, fn: () => Promise<void>): Promise<void> {
@@ -109,15 +114,14 @@ try {
       results.importCosts = await importCosts(join(BENCH_DIR, 'probes'), SIZES.importRuns);
       results.firstRequest = await firstRequest(
         join(BENCH_DIR, 'probes'),
-        cluster.kubeconfig,
-        fnUser('reconcile'),
+        await cluster.accountKubeconfig(fnAccount('reconcile')),
         SIZES.importRuns,
       );
     });
     await phase('cold start', async () => {
       results.coldStart = await coldStarts({
         bundles,
-        kubeconfig: cluster.kubeconfig,
+        kubeconfig: (fn) => cluster.accountKubeconfig(fnAccount(fn)),
         logDir,
         starts: SIZES.starts,
         say,

@@ -3,16 +3,16 @@
 // (VmHWM) of each function over that time, the requests it took; then one resync over all.
 
 import type { GpssCluster } from '../lib/api/types';
-import { loadKubeconfig } from '../lib/k8s/config';
+import { loadKubeConfig } from '../lib/k8s/kubeconfig';
 import { RESOURCES } from '../lib/k8s/resources';
 import { differences } from '../test/support/convergence';
 import { type AuditLog, type Latency, latencies, type Tally, tally } from './audit';
+import { cachedResource } from './cached-client';
 import type { BenchCluster } from './cluster';
 import { QUIET_MS } from './convergence';
 import { type CpuUse, cpuSnapshot, cpuUse, type Tracked } from './cpu';
 import { type ResyncResult, resyncs } from './economy';
 import { type EventLog, failedSends, readEventLog } from './fn-logs';
-import { Informer, objectKey } from './informer';
 import type { Serverless } from './operator';
 import { memory, resetPeak } from './proc';
 import { BENCH_LABEL, clusterManifest, createNamespaces, looksReady, pool } from './workload';
@@ -94,15 +94,14 @@ export async function scale(o: {
   const done = new Promise<void>((r) => {
     allReady = r;
   });
-  const informer = new Informer(
+  const informer = cachedResource(
+    loadKubeConfig({ KUBECONFIG: c.kubeconfig }),
+    c.admin,
     RESOURCES.gpssclusters,
     `${BENCH_LABEL}=${GROUP}`,
-    c.admin,
-    await loadKubeconfig(c.kubeconfig),
-    undefined,
     (type, obj) => {
-      const key = objectKey(obj);
-      if (type !== 'DELETED' && looksReady(obj as unknown as GpssCluster)) readySet.add(key);
+      const key = `${obj.metadata?.namespace}/${obj.metadata?.name}`;
+      if (type !== 'delete' && looksReady(obj as unknown as GpssCluster)) readySet.add(key);
       else readySet.delete(key);
       if (readySet.size === o.clusters && allReadyMs === undefined) {
         allReadyMs = performance.now() - t0;
@@ -124,7 +123,7 @@ export async function scale(o: {
   ]);
   const cpu = cpuUse(cpu0, cpuSnapshot(tracked));
   clearInterval(ticker);
-  informer.stop();
+  await informer.stop();
   sample();
   const ready = readySet.size;
   const pingsSent = disarm();

@@ -4,10 +4,11 @@
 import { join } from 'node:path';
 import type { KubeObject } from '../lib/k8s/client';
 import { type AuditLog, combine, type Tally, tally } from './audit';
+import { compileCacheOf } from './bundles';
 import type { BenchCluster } from './cluster';
 import { QUIET_MS } from './convergence';
 import { keepAlive, liveObject, postEvent } from './events';
-import { awaitHealthy, fnUser, memory, spawnNode } from './proc';
+import { awaitHealthy, fnAccount, fnUser, memory, spawnNode } from './proc';
 import { type Summary, summarize } from './stats';
 import { pool } from './workload';
 
@@ -42,9 +43,9 @@ export async function throughput(o: {
     const p = await spawnNode({
       name: fn,
       file,
-      kubeconfig: o.c.kubeconfig,
+      kubeconfig: await o.c.accountKubeconfig(fnAccount(fn)),
+      compileCache: compileCacheOf(file),
       log: join(o.logDir, `throughput-${fn}.log`),
-      impersonate: fnUser(fn),
     });
     const agent = keepAlive();
     try {

@@ -29,6 +29,14 @@ test.before((ctx) => {
     "import eol from 'cjs-dep';\nconst n: number = await Promise.resolve(eol());\nconsole.log('alpha', n);\n",
   );
   put('functions/beta/main.ts', "console.log('beta');\n");
+  // ws's optional native add-on, required inside try/catch: it must stay out of the bundle (a .node
+  // file cannot be bundled), so the fallback runs where the bundle runs without node_modules.
+  put('node_modules/bufferutil/package.json', '{"name":"bufferutil","main":"index.js"}');
+  put('node_modules/bufferutil/index.js', "throw new Error('bufferutil was bundled');");
+  put(
+    'functions/delta/main.ts',
+    "let mask = 'js';\ntry {\n  require('bufferutil');\n  mask = 'native';\n} catch (err) {\n  if (String(err).includes('bundled')) throw err;\n}\nconsole.log('delta', mask);\n",
+  );
   // Work in progress without an entry yet: skipped, not an error.
   put('functions/gamma/app.ts', 'export const NAME = "gamma";\n');
   put('functions/README.md', 'not a function\n');
@@ -39,7 +47,7 @@ test.after((ctx) => {
 });
 
 test('finds exactly the functions that have a main.ts, sorted', ({ root }) => {
-  assert.equal(findFunctions(root), ['alpha', 'beta']);
+  assert.equal(findFunctions(root), ['alpha', 'beta', 'delta']);
   assert.equal(findFunctions(join(root, 'nowhere')), []);
 });
 
@@ -47,7 +55,7 @@ test('each bundle is one minified ES module that runs without node_modules', asy
   const results = await bundleAll({ root, outDir: join(root, 'dist') });
   assert.equal(
     results.map((r) => r.name),
-    ['alpha', 'beta'],
+    ['alpha', 'beta', 'delta'],
   );
   // Run from a directory with no node_modules anywhere above it.
   const alone = mkdtempSync(join(tmpdir(), 'gpss-bundle-alone-'));
@@ -56,7 +64,7 @@ test('each bundle is one minified ES module that runs without node_modules', asy
       const copy = join(alone, `${r.name}.mjs`);
       writeFileSync(copy, readFileSync(r.file));
       const out = execFileSync(process.execPath, [copy], { cwd: alone, encoding: 'utf8' }).trim();
-      assert.is(out, r.name === 'alpha' ? 'alpha 1' : 'beta');
+      assert.is(out, { alpha: 'alpha 1', beta: 'beta', delta: 'delta js' }[r.name]);
       assert.ok(r.bytes > 0 && r.gzipBytes > 0 && r.gzipBytes <= r.bytes + 32);
       assert.not.match(readFileSync(r.file, 'utf8'), /\n {2}/, 'minified');
     }
@@ -72,7 +80,10 @@ test('--only names a function that has no entry: refused with the ones that exis
     await bundleAll({ root, outDir: join(root, 'dist'), only: ['gamma'] });
     assert.unreachable('should have thrown');
   } catch (err) {
-    assert.match((err as Error).message, 'no functions/<name>/main.ts for: gamma (found: alpha, beta)');
+    assert.match(
+      (err as Error).message,
+      'no functions/<name>/main.ts for: gamma (found: alpha, beta, delta)',
+    );
   }
 });
 

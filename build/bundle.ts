@@ -1,27 +1,34 @@
 // Production build of the functions: one minified single-file ES module per function
 // (dist/<fn>.mjs), so an image holds one file and no node_modules, and a cold start parses one file
-// instead of resolving hundreds (DESIGN §6: about 0.2 s bundled against 0.5 s unbundled).
+// instead of resolving hundreds (../shared/research/client-node.md §7: a minified bundle of
+// @kubernetes/client-node starts about 3× faster than the same code from node_modules).
 //
-// The functions talk to the API server through our own thin client on node:https (lib/k8s), not
-// @kubernetes/client-node: its 2.x line pulls undici 8, which needs Node >= 22.19 and throws at import
-// on Node 20, and importing it costs ~400 ms of cold start. So the bundles run on Node 20 (this
-// machine, the tests) and on Node 22 (the images); the target is node22 because that is what ships.
+// The functions talk to the API server through @kubernetes/client-node 2.x (lib/k8s/client.ts is a
+// thin adapter over its KubeConfig and typed APIs), which is bundled in whole: its undici 8 needs
+// Node >= 22.19, and everything here runs on Node 24 LTS (the npm scripts through the pinned `node`
+// devDependency, the images on distroless nodejs24), so the target is node24. Loading the library is
+// most of a cold start; the images take its compile time off the critical path with a V8 code cache
+// built at image build time (build/compile-cache.ts, NODE_COMPILE_CACHE).
 //
 // Usage: npx tsx build/bundle.ts [--only reconcile,health] [--out dist]
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
-export const TARGET = 'node22';
+export const TARGET = 'node24';
 
 // ESM output, because the entries use top-level await. Some dependencies are CommonJS and call
-// require() on Node built-ins at run time (pino, cloudevents); an ES module has no require, so each
-// bundle creates one.
-const REQUIRE_SHIM =
+// require() on Node built-ins at run time (pino, cloudevents, undici, ws); an ES module has no
+// require, so each bundle creates one (without it: `Dynamic require of "node:assert" is not supported`).
+export const REQUIRE_SHIM =
   "import{createRequire as __gpssCreateRequire}from'node:module';const require=__gpssCreateRequire(import.meta.url);";
+
+// Optional native add-ons and helpers that ws and debug require inside try/catch: left out, so an
+// installed copy is never bundled (a .node file cannot be) and the fallback runs, as without them.
+export const EXTERNAL = ['bufferutil', 'utf-8-validate', 'supports-color'];
 
 export interface BundleResult {
   name: string;
@@ -60,6 +67,7 @@ export async function bundleFunction(
     // Names stay readable in stack traces and in pino's error serialisation (err.type).
     keepNames: true,
     banner: { js: REQUIRE_SHIM },
+    external: EXTERNAL,
     // The source map would double the image for stack traces nobody reads from a minified file.
     sourcemap: false,
     legalComments: 'none',
@@ -115,7 +123,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const out = argValue(args, '--out');
   const results = await bundleAll({
     ...(only ? { only } : {}),
-    ...(out ? { outDir: join(process.cwd(), out) } : {}),
+    ...(out ? { outDir: resolve(out) } : {}),
   });
   console.log(formatSizes(results));
 }

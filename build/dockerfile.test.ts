@@ -1,6 +1,8 @@
-// No container engine runs here, so build/Dockerfile is checked by reading it: a pinned Node 22 base,
+// No container engine runs here, so build/Dockerfile is checked by reading it: pinned Node 24 bases,
 // a final image with no shell or package manager that runs as the uid the Knative Services require,
-// and one target per function whose entrypoint runs that function's bundle.
+// one target per function whose entrypoint runs that function's bundle, and the V8 compile cache made
+// where Node will accept it (the runtime's node, its uid, the bundle's path) and read from
+// NODE_COMPILE_CACHE. build/compile-cache.test.ts runs the cache maker itself.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -81,13 +83,24 @@ function externalBase(stage: Stage): string {
   return chain[chain.length - 1].base;
 }
 
+/** ENV of the runtime stage (KEY=value pairs, one or several per line). */
+function runtimeEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const i of byName.get('runtime')!.body.filter((x) => x.op === 'ENV'))
+    for (const m of i.args.matchAll(/(\w+)=(\S+)/g)) env[m[1]!] = m[2]!;
+  return env;
+}
+
+/** Where the compile-cache stage writes: build/compile-cache.ts's first argument. */
+const CACHE_ROOT = '/home/nonroot/compile-cache';
+
 const parser = suite('Dockerfile parser');
 
 parser('joins continuations, drops comments, keeps stage names and platforms', () => {
   const ins = parseDockerfile(
     [
       '# syntax=docker/dockerfile:1',
-      'FROM --platform=$BUILDPLATFORM node:22.1.0-slim AS build',
+      'FROM --platform=$BUILDPLATFORM node:24.1.0-slim AS build',
       'RUN npm ci \\',
       '  # inline comment',
       '  --no-audit',
@@ -98,7 +111,7 @@ parser('joins continuations, drops comments, keeps stage names and platforms', (
   assert.equal(
     ins.map((i) => [i.op, i.args]),
     [
-      ['FROM', '--platform=$BUILDPLATFORM node:22.1.0-slim AS build'],
+      ['FROM', '--platform=$BUILDPLATFORM node:24.1.0-slim AS build'],
       ['RUN', 'npm ci  --no-audit'],
       ['FROM', 'build as final'],
       ['ENTRYPOINT', '["node", "/app/x.mjs"]'],
@@ -108,7 +121,7 @@ parser('joins continuations, drops comments, keeps stage names and platforms', (
   assert.equal(
     s.map((x) => [x.name, x.base, x.platform]),
     [
-      ['build', 'node:22.1.0-slim', '--platform=$BUILDPLATFORM'],
+      ['build', 'node:24.1.0-slim', '--platform=$BUILDPLATFORM'],
       ['final', 'build', undefined],
     ],
   );
@@ -123,11 +136,11 @@ image('every function with an entry has a target, and every target is a function
   for (const fn of findFunctions()) assert.ok(targets.includes(fn), `no --target ${fn} in build/Dockerfile`);
   const others = stages
     .map((s) => s.name)
-    .filter((n) => !['build', 'runtime', ...KNOWN_FUNCTIONS].includes(n));
+    .filter((n) => !['build', 'runtime', 'compile-cache', ...KNOWN_FUNCTIONS].includes(n));
   assert.equal(others, [], 'unexpected stages');
 });
 
-image('base images are pinned to Node 22 LTS, never latest', () => {
+image('base images are pinned to Node 24 LTS, never latest', () => {
   const external = stages.filter((s) => !byName.has(s.base));
   assert.equal(
     external.map((s) => s.name),
@@ -138,11 +151,11 @@ image('base images are pinned to Node 22 LTS, never latest', () => {
     assert.not.match(s.base, /\$/, `${s.name}: the base comes from a build argument`);
   }
   // The builder to the patch release, so a rebuild gives the same bundle.
-  assert.match(byName.get('build')!.base, /^node:22\.\d+\.\d+-[a-z]+(-slim)?$/);
+  assert.match(byName.get('build')!.base, /^node:24\.\d+\.\d+-[a-z]+(-slim)?$/);
   // Distroless: no shell and no package manager in the image at all; the Node major in the name.
   assert.match(
     byName.get('runtime')!.base,
-    /^gcr\.io\/distroless\/nodejs22-debian\d+:nonroot(@sha256:[0-9a-f]{64})?$/,
+    /^gcr\.io\/distroless\/nodejs24-debian\d+:nonroot(@sha256:[0-9a-f]{64})?$/,
   );
 });
 
@@ -184,11 +197,15 @@ image(
   },
 );
 
-image('each target copies its bundle from the build stage and runs it with node as PID 1', () => {
+image('each target copies its bundle and its compile cache and runs it with node as PID 1', () => {
   for (const fn of KNOWN_FUNCTIONS) {
     const body = byName.get(fn)!.body;
     const copies = body.filter((i) => i.op === 'COPY').map((i) => i.args);
-    assert.equal(copies, [`--from=build /src/dist/${fn}.mjs /app/${fn}.mjs`]);
+    assert.equal(copies, [
+      `--from=build /src/dist/${fn}.mjs /app/${fn}.mjs`,
+      // Node writes cache files 0600: root-owned and world-readable, or uid 65532 cannot read them.
+      `--from=compile-cache --chmod=0555 ${CACHE_ROOT}/${fn}/ ${runtimeEnv().NODE_COMPILE_CACHE}/`,
+    ]);
     const entry = body.filter((i) => i.op === 'ENTRYPOINT');
     assert.is(entry.length, 1, `${fn}: one ENTRYPOINT`);
     // Exec form: node is PID 1 and gets Knative's SIGTERM itself (lib/main.ts stops cleanly on it).
@@ -198,6 +215,35 @@ image('each target copies its bundle from the build stage and runs it with node 
       `${fn}: CMD would be appended to the entrypoint`,
     );
   }
+});
+
+image('the compile cache is made by the runtime image, as its uid, with the bundles where they run', () => {
+  const stage = byName.get('compile-cache')!;
+  // The runtime's own node (same version and arch, so its cache is accepted) and its USER 65532.
+  assert.is(stage.base, 'runtime');
+  assert.is(stage.platform, undefined, 'the target platform: a cache is per arch');
+  assert.not.ok(
+    stage.body.some((i) => i.op === 'USER'),
+    'the cache directory is named after the uid',
+  );
+  const copies = stage.body.filter((i) => i.op === 'COPY').map((i) => i.args);
+  assert.equal(copies, [
+    '--from=build /src/dist/ /app/',
+    '--from=build /src/build/compile-cache.ts /build/compile-cache.ts',
+  ]);
+  const runs = stage.body.filter((i) => i.op === 'RUN');
+  assert.is(runs.length, 1);
+  // Exec form (no shell in distroless), every bundle under /app, written under the nonroot home.
+  assert.equal(JSON.parse(runs[0]!.args), [
+    '/nodejs/bin/node',
+    '/build/compile-cache.ts',
+    CACHE_ROOT,
+    '/app',
+  ]);
+  assert.is(runtimeEnv().NODE_COMPILE_CACHE, '/app/compile-cache');
+  assert.is(runtimeEnv().NODE_ENV, 'production');
+  // Node flags would change the cache's key: the entrypoints pass none (checked below) and nor may the env.
+  assert.not.ok('NODE_OPTIONS' in runtimeEnv());
 });
 
 image('the build context keeps everything the build stage copies', () => {

@@ -59,7 +59,10 @@ export async function reconcileCluster(ctx: Ctx, namespace: string, name: string
 
   const nodePorts = gpfdistServiceType(cr) === 'NodePort' || gpssServiceType(cr) === 'NodePort';
   const observed = await observeCluster(kube, cr, { nodes: nodePorts });
-  const invalid = (await configProblems(kube, cr, observed)) ?? (await refusedByApiServer(ctx, cr, observed));
+  // In maintenance nothing is applied, so nothing is dry-run either.
+  const invalid =
+    (await configProblems(kube, cr, observed)) ??
+    (cr.spec.maintenance ? undefined : await refusedByApiServer(ctx, cr, observed));
   const gen = cr.metadata.generation;
   if (invalid) {
     log.warn(

@@ -53,7 +53,7 @@ async function observe(c: SharedCluster, eventingDir: string, label: string) {
             size: 1,
             image: 'example.invalid/gpss:1',
             service: { gpss: 'ClusterIP', gpfdist: 'ClusterIP' },
-            gpss_config: `{"ListenAddress":{"Port":5000},"Gpfdist":{"Port":8090},"Cluster":{"Id":"c${n}","Port":5001,"Etcd":{"Endpoints":["e:2379"]}}}`,
+            gpss_config: `{"ListenAddress":{"Port":5000},"Gpfdist":{"Port":8090},"Cluster":{"Id":"${ns}-c${n}","Port":5001,"Etcd":{"Endpoints":["e:2379"]}}}`,
           },
         };
         await c.kubectl(['create', '-f', '-'], { input: JSON.stringify(cr) });

@@ -151,8 +151,13 @@ async function kubectl(ctx: Ctx, args: string[]): Promise<string> {
   return r.stdout;
 }
 
+/** Applies a cluster on an etcd of the suite's own: clusters elsewhere may share the seed's Cluster.Id. */
 async function applyCluster(ctx: Ctx, cr: GpssCluster) {
-  const r = await ctx.c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(cr) });
+  const own = {
+    ...cr,
+    spec: { ...cr.spec, gpss_config: cr.spec.gpss_config.replace('etcd:2379', `etcd.${ctx.ns}:2379`) },
+  };
+  const r = await ctx.c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(own) });
   assert.is(r.code, 0, r.stderr);
 }
 

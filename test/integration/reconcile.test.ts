@@ -210,13 +210,16 @@ test('the seed manifest converges with per-instance NodePort addresses', async (
   assert.is(status.observedGeneration, 1);
 });
 
+const plain = (v: unknown) => JSON.parse(JSON.stringify(v));
+
 test('pull_secret, pull_policy and resources reach the pods', async (ctx) => {
   const pods = await list<Pod>(ctx.admin, 'pods');
   for (const p of pods) {
     const c = p.spec.containers[0];
     assert.is(c.imagePullPolicy, 'Always');
-    assert.equal(p.spec.imagePullSecrets, [{ name: 'gpss-docker-key' }]);
-    assert.equal(c.resources, {
+    // Read through the library, these are its model instances (V1LocalObjectReference, ...).
+    assert.equal(plain(p.spec.imagePullSecrets), [{ name: 'gpss-docker-key' }]);
+    assert.equal(plain(c.resources), {
       limits: { cpu: '8', memory: '32Gi' },
       requests: { cpu: '1', memory: '1Gi' },
     });

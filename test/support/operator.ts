@@ -107,6 +107,7 @@ export function auditMark(): AuditMark {
 
 export interface AuditEvent {
   verb: string;
+  requestURI?: string;
   userAgent?: string;
   user: { username: string };
   impersonatedUser?: { username: string };
@@ -141,6 +142,9 @@ export function auditSince(mark: AuditMark, user: string): AuditEvent[] {
 
 export const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
 
+/** Writes since the mark; dry runs (`?dryRun=All`) persist nothing and are not writes. */
 export function writesSince(mark: AuditMark, user: string): AuditEvent[] {
-  return auditSince(mark, user).filter((e) => WRITE_VERBS.has(e.verb));
+  return auditSince(mark, user).filter(
+    (e) => WRITE_VERBS.has(e.verb) && !/[?&]dryRun=/.test(e.requestURI ?? ''),
+  );
 }
