@@ -101,15 +101,21 @@ export async function coldStarts(opts: {
   if (control) variants.push({ ...variants.find((v) => v.fn === control)!, compileCache: false });
   const samples = new Map(variants.map((v) => [v, [] as Awaited<ReturnType<typeof oneStart>>[]]));
   const bare: number[] = [];
+  const bareRss: number[] = [];
+  // The floor gets the functions' environment (PATH only), not the bench's own.
+  const floor = (code: string) => runToExit(['-e', code], {});
   // One warm-up round: the first spawn pays for the page cache, not for the function.
-  await runToExit(['-e', '0']);
+  await floor('0');
   for (const v of variants) await oneStart(v, opts.logDir);
   for (let i = 0; i < opts.starts; i++) {
-    bare.push((await runToExit(['-e', '0'])).ms);
+    bare.push((await floor('0')).ms);
+    // Its RSS as the functions' is read: the current RSS, here once node is up (KiB).
+    bareRss.push(
+      Number((await floor('process.stdout.write(String(process.memoryUsage().rss / 1024))')).stdout),
+    );
     for (const v of variants) samples.get(v)!.push(await oneStart(v, opts.logDir));
   }
-  const rss = await runToExit(['-e', 'process.stdout.write(String(process.resourceUsage().maxRSS))']);
-  const node = { total: summarize(bare), rssKiB: Number(rss.stdout) };
+  const node = { total: summarize(bare), rssKiB: summarize(bareRss).p50 };
   const functions = variants.map((v) => {
     const s = samples.get(v)!;
     return {

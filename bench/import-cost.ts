@@ -53,11 +53,12 @@ export async function importCosts(dir: string, runs: number): Promise<ImportCost
     ]),
   );
   const once = async (f: string, cached: boolean) => {
+    // The functions' environment (PATH only), plus the cache when it is measured.
     const run = await runToExit([f], cached ? { NODE_COMPILE_CACHE: compileCacheOf(f) } : {});
     const out = JSON.parse(run.stdout.trim().split('\n').pop()!) as { rss: number };
     return { ms: run.ms, rssKiB: out.rss / 1024 };
   };
-  for (const [, f] of files) await runToExit([f]); // page cache warm-up
+  for (const [, f] of files) await runToExit([f], {}); // page cache warm-up
   for (let r = 0; r < runs; r++) {
     for (const [name, f] of files) {
       const s = samples.get(name)!;

@@ -58,7 +58,7 @@ export function runtimeTables(r: Results): Table[] {
           '). "no compile cache": the same bundle compiled at start.',
         'listening: spawn → the server accepted the first connection (node boot, module evaluation, kubeconfig); polled every 5 ms.',
         "first event: that PingSource event handled (TLS handshake to the API server, the resync's list of GpssClusters).",
-        'RSS of the floor: the peak RSS `node -e` reports for itself.',
+        "RSS of the floor: the current RSS `node -e` reports for itself once up (p50), read as the functions' is (VmRSS).",
       ],
     });
   }

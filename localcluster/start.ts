@@ -2,6 +2,7 @@
 // real ApiServerSource adapters, PingSource schedules from eventing/), the sample cluster applied and
 // followed until Ready. Keeps running; Ctrl-C stops everything it started.
 import { join } from 'node:path';
+import { AuthorizationV1Api } from '@kubernetes/client-node';
 import type { GpssCluster } from '../lib/api/types';
 import { KubeClient } from '../lib/k8s/client';
 import { KubeConfigError, loadKubeConfig } from '../lib/k8s/kubeconfig';
@@ -113,22 +114,15 @@ kube.close();
  */
 async function checkKubeconfig(path: string): Promise<void> {
   try {
-    const kube = KubeClient.fromKubeConfig(loadKubeConfig({ KUBECONFIG: path }));
-    try {
-      // Any authenticated user may ask what it may do: this proves the credentials, nothing more.
-      await kube.create({
-        apiVersion: 'authorization.k8s.io/v1',
-        kind: 'SelfSubjectAccessReview',
-        metadata: {},
-        spec: { resourceAttributes: { verb: 'get', resource: 'namespaces' } },
-      });
-    } finally {
-      kube.close();
-    }
+    const kc = loadKubeConfig({ KUBECONFIG: path });
+    // Any authenticated user may ask what it may do: this proves the credentials, nothing more.
+    await kc.makeApiClient(AuthorizationV1Api).createSelfSubjectAccessReview({
+      body: { spec: { resourceAttributes: { verb: 'get', resource: 'namespaces' } } },
+    });
   } catch (err) {
     if (err instanceof KubeConfigError) fail(err.message);
-    fail(
-      `kubeconfig ${path}: the API server refused or could not be reached: ${(err as Error).message.split('\n')[0]}`,
-    );
+    const code = (err as { code?: unknown }).code;
+    const reason = typeof code === 'number' ? `HTTP ${code}` : (err as Error).message.split('\n')[0];
+    fail(`kubeconfig ${path}: the API server refused the credentials or could not be reached: ${reason}`);
   }
 }

@@ -7,15 +7,11 @@
 
 import { createHash } from 'node:crypto';
 import {
-  ApiextensionsV1Api,
   AppsV1Api,
-  AuthorizationV1Api,
   type ConfigurationOptions,
-  CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
   createConfiguration,
-  DiscoveryV1Api,
   type KubeConfig,
   type Middleware,
   PatchStrategy,
@@ -128,10 +124,6 @@ const API_CLASSES = {
   core: CoreV1Api,
   apps: AppsV1Api,
   policy: PolicyV1Api,
-  coordination: CoordinationV1Api,
-  discovery: DiscoveryV1Api,
-  apiextensions: ApiextensionsV1Api,
-  authorization: AuthorizationV1Api,
   custom: CustomObjectsApi,
 } as const;
 

@@ -34,22 +34,6 @@ const EXPECTED: Record<keyof typeof RESOURCES, { collection: string; object: str
     collection: '/apis/policy/v1/namespaces/ns/poddisruptionbudgets',
     object: '/apis/policy/v1/namespaces/ns/poddisruptionbudgets/x',
   },
-  leases: {
-    collection: '/apis/coordination.k8s.io/v1/namespaces/ns/leases',
-    object: '/apis/coordination.k8s.io/v1/namespaces/ns/leases/x',
-  },
-  endpointslices: {
-    collection: '/apis/discovery.k8s.io/v1/namespaces/ns/endpointslices',
-    object: '/apis/discovery.k8s.io/v1/namespaces/ns/endpointslices/x',
-  },
-  customresourcedefinitions: {
-    collection: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
-    object: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/x',
-  },
-  selfsubjectaccessreviews: {
-    collection: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
-    object: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews/x',
-  },
   gpssclusters: {
     collection: '/apis/gpss.gpdb.io/v1/namespaces/ns/gpssclusters',
     object: '/apis/gpss.gpdb.io/v1/namespaces/ns/gpssclusters/x',

@@ -3,16 +3,11 @@
 
 import { GROUP, KIND, PLURAL, VERSION } from '../api/types';
 
-/** The typed API classes of @kubernetes/client-node this operator uses (`custom` = CustomObjectsApi). */
-export type ApiName =
-  | 'core'
-  | 'apps'
-  | 'policy'
-  | 'coordination'
-  | 'discovery'
-  | 'apiextensions'
-  | 'authorization'
-  | 'custom';
+/**
+ * The typed API classes of @kubernetes/client-node the functions use (`custom` = CustomObjectsApi).
+ * Only these: every API class is bundled into every function, and each costs cold start.
+ */
+export type ApiName = 'core' | 'apps' | 'policy' | 'custom';
 
 export interface ResourceDescriptor {
   /** '' for the core group. */
@@ -49,24 +44,6 @@ export const RESOURCES = {
   namespaces: core('namespaces', 'Namespace', false),
   statefulsets: api('apps', 'apps', 'v1', 'statefulsets', 'StatefulSet'),
   poddisruptionbudgets: api('policy', 'policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget'),
-  leases: api('coordination', 'coordination.k8s.io', 'v1', 'leases', 'Lease'),
-  endpointslices: api('discovery', 'discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice'),
-  customresourcedefinitions: api(
-    'apiextensions',
-    'apiextensions.k8s.io',
-    'v1',
-    'customresourcedefinitions',
-    'CustomResourceDefinition',
-    false,
-  ),
-  selfsubjectaccessreviews: api(
-    'authorization',
-    'authorization.k8s.io',
-    'v1',
-    'selfsubjectaccessreviews',
-    'SelfSubjectAccessReview',
-    false,
-  ),
   gpssclusters: api('custom', GROUP, VERSION, PLURAL, KIND),
 } as const satisfies Record<string, ResourceDescriptor>;
 

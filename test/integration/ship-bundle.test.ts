@@ -136,9 +136,10 @@ test('bundles exist for every function entry, and their sizes are printed', ({ r
   assert.ok(results.some((r) => r.name === 'reconcile'));
   console.log(`\n${formatSizes(results)}`);
   for (const r of results) {
-    // One file carries everything but Node: generous bound, a regression guard against e.g.
-    // @kubernetes/client-node (several MB) sneaking back in.
-    assert.ok(r.bytes < 2 * 1024 * 1024, `${r.name}: ${r.bytes} bytes`);
+    // One file carries everything but Node, @kubernetes/client-node included (about 2.5 MiB, most
+    // of it the library's models and its undici): a regression guard against a second copy of it or
+    // of every API class being pulled in.
+    assert.ok(r.bytes < 3 * 1024 * 1024, `${r.name}: ${r.bytes} bytes`);
   }
 });
 
