@@ -1,6 +1,6 @@
 // How a failed event is answered: transient => 503 so eventing redelivers; permanent => logged, 200.
 
-import { causeChain, kubeTransience } from './k8s/errors';
+import { causeChain, KubeApiError, kubeTransience } from './k8s/errors';
 
 /** Retrying later may succeed (a dependency is down, a write conflicted). */
 export class TransientError extends Error {
@@ -45,4 +45,11 @@ export class BadEventError extends PermanentError {
     super(message, options);
     this.name = 'BadEventError';
   }
+}
+
+/** The first Retry-After an API server sent along the cause chain, in seconds. */
+export function retryAfterSeconds(err: unknown): number | undefined {
+  for (const e of causeChain(err))
+    if (e instanceof KubeApiError && e.retryAfterSeconds) return e.retryAfterSeconds;
+  return undefined;
 }

@@ -188,6 +188,24 @@ app('a wrapped 409 Conflict is transient', async () => {
   assert.is(res.status, 503);
 });
 
+app("a 429 with Retry-After: 503 and the API server's Retry-After passed on", async () => {
+  const throttled = new KubeApiError({
+    status: 429,
+    reason: 'TooManyRequests',
+    message: 'too many requests',
+    verb: 'list',
+    method: 'GET',
+    path: '/api/v1/pods',
+    retryAfterSeconds: 7,
+  });
+  const a = appWith(async () => {
+    throw new Error('observe ns1/c1', { cause: throttled });
+  });
+  const res = await a.request('/', post(HTTP.binary(ceEvent())));
+  assert.is(res.status, 503);
+  assert.is(res.headers.get('retry-after'), '7');
+});
+
 app('a permanent failure: logged as an error, answered 200', async () => {
   const a = appWith(async () => {
     throw new PermanentError('spec.gpss_config: Cluster.Id is required');

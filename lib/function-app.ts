@@ -4,7 +4,7 @@
 import { serve as nodeServe } from '@hono/node-server';
 import type { CloudEvent } from 'cloudevents';
 import { Hono } from 'hono';
-import { BadEventError, classify } from './errors';
+import { BadEventError, classify, retryAfterSeconds } from './errors';
 import { parseCloudEvent } from './events/intake';
 import type { KubeClient } from './k8s/client';
 import { eventLogger, type Logger } from './log';
@@ -87,6 +87,9 @@ export function createFunctionApp(options: FunctionAppOptions): Hono {
     }
     if (classify(failure) === 'transient') {
       ctx.log.warn({ ...summary, outcome: 'transient-error', err: failure }, 'event handled');
+      // The API server's Retry-After (429, 503) is passed on: eventing's dispatcher honours it.
+      const retryAfter = retryAfterSeconds(failure);
+      if (retryAfter !== undefined) c.header('Retry-After', String(retryAfter));
       return c.json({ id: event.id, outcome: 'transient-error', error: message }, 503);
     }
     // The handler recorded the problem on the resource before throwing; redelivery would only repeat it.

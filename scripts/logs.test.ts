@@ -38,4 +38,22 @@ test('renders a readable story with the decision and the summary', () => {
   );
 });
 
+test("a failed event and a refused spec say why, in the API server's or the validator's words", () => {
+  const lines = parseLines(
+    [
+      '{"level":"warn","time":"2026-01-01T10:00:01.000Z","fn":"reconcile","eventId":"e3","eventType":"dev.knative.apiserver.resource.update","cluster":"ns/c1","reason":"InvalidConfig","problem":"spec.node_selector[\\"bad key!\\"]: key must be a label key","msg":"configuration rejected; cluster keeps its last valid config"}',
+      '{"level":"error","time":"2026-01-01T10:00:02.000Z","fn":"reconcile","eventId":"e4","eventType":"dev.knative.apiserver.resource.update","cluster":"ns/c1","msg":"event handled","outcome":"permanent-error","writes":0,"reads":7,"ms":12,"err":{"type":"KubeApiError","message":"apply namespaces/ns/statefulsets/c1: 422 Invalid: StatefulSet.apps \\"c1\\" is invalid"}}',
+    ].join('\n'),
+  );
+  const [refused, failed] = stories(lines);
+  assert.match(
+    render(refused!),
+    /WARN: configuration rejected; .*\(spec\.node_selector\["bad key!"\]: key must be a label key\)/,
+  );
+  assert.match(
+    render(failed!),
+    /→ permanent-error .*\n {6}error: apply namespaces\/ns\/statefulsets\/c1: 422 Invalid: StatefulSet\.apps "c1" is invalid/,
+  );
+});
+
 test.run();

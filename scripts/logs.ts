@@ -81,7 +81,9 @@ export function render(s: Story): string {
           : (l.reason as string | undefined);
       if (why) out.push(`      error: ${why}`);
     } else {
-      const extra = l.err && typeof l.err === 'object' ? ` (${(l.err as { message?: string }).message})` : '';
+      // Why a decision went the way it did: an error's message, or a refused spec's problem.
+      const why = l.err && typeof l.err === 'object' ? (l.err as { message?: string }).message : l.problem;
+      const extra = why ? ` (${why})` : '';
       out.push(`    ${l.level === 'info' ? '' : `${l.level?.toUpperCase()}: `}${l.msg}${extra}`);
     }
   }

@@ -1,6 +1,7 @@
+import { ApiException } from '@kubernetes/client-node';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { causeChain, hasStatus, isTransient, KubeApiError } from './errors';
+import { causeChain, fromClientError, hasStatus, isTransient, KubeApiError } from './errors';
 
 const apiError = (status: number, reason = 'X', code?: string) =>
   new KubeApiError({
@@ -92,5 +93,64 @@ message('message names verb, path, status, reason; fields kept', () => {
   assert.is(e.method, 'PUT');
 });
 
+const library = suite('what @kubernetes/client-node throws, as KubeApiError');
+const target = { verb: 'apply', resource: 'statefulsets', namespace: 'ns', name: 's1' };
+
+library('an ApiException with a Status body: code, reason, message, causes, Retry-After', () => {
+  const body = JSON.stringify({
+    kind: 'Status',
+    status: 'Failure',
+    reason: 'Invalid',
+    message: 'StatefulSet.apps "s1" is invalid: spec.template.spec.nodeSelector: Invalid value: "bad key!"',
+    details: { causes: [{ field: 'spec.template.spec.nodeSelector', message: 'Invalid value' }] },
+    code: 422,
+  });
+  const e = fromClientError(
+    new ApiException(422, 'Unknown API Status Code!', body, {}),
+    target,
+  ) as KubeApiError;
+  assert.instance(e, KubeApiError);
+  assert.is(e.status, 422);
+  assert.is(e.reason, 'Invalid');
+  assert.is(e.resource, 'statefulsets');
+  assert.is(e.details?.causes?.[0]?.field, 'spec.template.spec.nodeSelector');
+  assert.match(
+    e.message,
+    /^apply namespaces\/ns\/statefulsets\/s1: 422 Invalid: StatefulSet\.apps "s1" is invalid/,
+  );
+  assert.not.ok(isTransient(e));
+  const throttled = fromClientError(
+    new ApiException(429, 'x', '{"reason":"TooManyRequests"}', { 'retry-after': '7' }),
+    target,
+  ) as KubeApiError;
+  assert.is(throttled.retryAfterSeconds, 7);
+  assert.ok(isTransient(throttled));
+});
+
+library('a 401 without a body still names the failure', () => {
+  const e = fromClientError(new ApiException(401, 'Unauthorized', undefined, {}), target) as KubeApiError;
+  assert.is(e.status, 401);
+  assert.is(e.reason, 'Unauthorized');
+  assert.not.ok(isTransient(e));
+});
+
+library('transport failures and timeouts are transient network errors', () => {
+  const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+  const e = fromClientError(new TypeError('fetch failed', { cause: refused }), target) as KubeApiError;
+  assert.is(e.status, 0);
+  assert.is(e.code, 'ECONNREFUSED');
+  assert.ok(isTransient(e));
+  const timeout = Object.assign(new Error('The operation was aborted due to timeout'), {
+    name: 'TimeoutError',
+  });
+  assert.ok(isTransient(fromClientError(timeout, target)));
+});
+
+library('anything else passes through unchanged', () => {
+  const bug = new TypeError('x is not a function');
+  assert.is(fromClientError(bug, target), bug);
+});
+
 transient.run();
 message.run();
+library.run();
