@@ -1,5 +1,6 @@
 // The "what dominates" notes of RESULTS.md, computed from the figures of the same run so they stay
 // true when the code (and so the numbers) change.
+import { pingsPerHour } from './activator';
 import type { Tally } from './audit';
 import type { Results } from './results';
 
@@ -82,6 +83,40 @@ function coldStart(r: Results): string[] {
   return out;
 }
 
+/** Issue 15: what scale to zero costs an event, and how much of the hour the shipped schedules leave at zero. */
+function scaleToZero(r: Results): string[] {
+  const a = r.activator;
+  if (!a?.functions.length) return [];
+  const bare = (fn: string) =>
+    r.coldStart?.functions.find((f) => f.fn === fn && f.compileCache !== false)?.total.p50;
+  const per = a.functions.map((f) => {
+    const b = bare(f.fn);
+    return (
+      `${f.fn} ${r0(f.cold.p50)} ms at zero (p90 ${r0(f.cold.p90)}) against ${r0(f.warm.p50)} ms warm` +
+      (b !== undefined ? ` and ${r0(b)} ms bare cold start` : '')
+    );
+  });
+  const over = a.functions
+    .map((f) => ({ f, b: bare(f.fn) }))
+    .filter((x): x is { f: (typeof a.functions)[number]; b: number } => x.b !== undefined)
+    .map((x) => x.f.cold.p50 - x.b);
+  const added = a.functions.map((f) => f.warm.p50 - f.direct.p50);
+  const bad = a.functions.reduce((n, f) => n + f.non2xx + f.notCold, 0);
+  const z = a.atZero;
+  const missed = z.filter((x) => x.share <= 0.5);
+  return [
+    `**Scale to zero** (through the local activator, table 3d): ${per.join('; ')} (p50). ` +
+      (over.length
+        ? `An event at zero costs the cold start plus ${r0(Math.min(...over))}–${r0(Math.max(...over))} ms of activator (holding the request, polling /healthz, forwarding); `
+        : '') +
+      `warm, the activator adds ${r0(Math.min(...added))}–${r0(Math.max(...added))} ms to a request. ` +
+      (bad ? `${bad} sample(s) were not answered 2xx or did not find the function at zero. ` : '') +
+      `With the shipped schedules and nothing changing, computed from each schedule and the measured busy time (not observed over an hour): ` +
+      `${z.map((x) => `${x.fn} ${(100 * x.share).toFixed(0)}% of the hour at zero (ping "${x.schedule ?? 'none'}")`).join(', ')}; ` +
+      `target most of every hour: ${missed.length ? `missed for ${missed.map((x) => x.fn).join(', ')}` : 'met'}.`,
+  ];
+}
+
 function convergence(r: Results): string[] {
   const conv = r.convergence;
   const base = r.baseline?.convergence;
@@ -159,14 +194,25 @@ function scale(r: Results): string[] {
   ];
 }
 
-/** Requests a minute the deployed PingSource schedules cost at rest (eventing/: health and finalize every minute, reconcile every 5). */
+/**
+ * Requests a minute the deployed PingSource schedules cost at rest: the run's eventing/ schedules
+ * (runs before they were recorded: health and finalize every minute, reconcile every 5).
+ */
 function resyncNote(r: Results): string {
   const list = r.scale?.resync ?? r.resync ?? [];
   const per = (fn: string) => {
     const x = list.find((y) => y.fn === fn);
     return x ? x.own.total / Math.max(1, x.clusters) : 0;
   };
-  const perMinute = (n: number) => r0(n * (per('health') + per('finalize') + per('reconcile') / 5));
+  const old: Record<string, string> = {
+    health: '* * * * *',
+    finalize: '* * * * *',
+    reconcile: '*/5 * * * *',
+  };
+  const schedules = r.pingSchedules ?? old;
+  const rate = (fn: string) => (schedules[fn] ? pingsPerHour(schedules[fn]) / 60 : 0);
+  const perMinute = (n: number) =>
+    r0(n * ['health', 'finalize', 'reconcile'].reduce((a, fn) => a + per(fn) * rate(fn), 0));
   return (
     `**Resync** costs per cluster about what one event does (table 2d). With the deployed schedules that is ${perMinute(500)} requests a minute ` +
     `for 500 converged clusters (${perMinute(1)} per cluster), with nothing changing.`
@@ -174,5 +220,11 @@ function resyncNote(r: Results): string {
 }
 
 export function findings(r: Results): string[] {
-  return [...coldStart(r), ...convergence(r), ...scale(r), ...(r.resync || r.scale ? [resyncNote(r)] : [])];
+  return [
+    ...coldStart(r),
+    ...scaleToZero(r),
+    ...convergence(r),
+    ...scale(r),
+    ...(r.resync || r.scale ? [resyncNote(r)] : []),
+  ];
 }

@@ -3,6 +3,86 @@ import type { Results } from './results';
 import { mib, ms, one, type Table } from './stats';
 
 const kib = (b: number) => (b / 1024).toFixed(0);
+const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+
+/** Issue 15: at zero vs warm through the activator, beside table 3's bare cold start; the time at zero. */
+export function activatorTables(r: Results): Table[] {
+  const a = r.activator;
+  if (!a) return [];
+  const bare = (fn: string) =>
+    r.coldStart?.functions.find((f) => f.fn === fn && f.compileCache !== false)?.total.p50;
+  const out: Table[] = [
+    {
+      title: `3d. Scale to zero: a PingSource event → answered 2xx through the local activator, at zero vs warm (ms; ${a.samples} cold and ${a.samples * a.warmPerCycle} warm samples per function)`,
+      head: [
+        'function',
+        'at zero p50',
+        'p90',
+        'warm p50',
+        'p90',
+        'direct p50',
+        'start → listening p50',
+        'bare cold start p50',
+        'at zero − bare',
+        'stop p50',
+        'non-2xx',
+        'logged cold',
+      ],
+      rows: a.functions.map((f) => {
+        const b = bare(f.fn);
+        return [
+          f.fn,
+          ms(f.cold.p50),
+          ms(f.cold.p90),
+          ms(f.warm.p50),
+          ms(f.warm.p90),
+          ms(f.direct.p50),
+          ms(f.coldStart.p50),
+          ms(b),
+          b === undefined ? '–' : ms(f.cold.p50 - b),
+          ms(f.stop.p50),
+          f.non2xx + f.notCold,
+          `${f.coldLogged}/${f.coldStarts}`,
+        ];
+      }),
+      notes: [
+        `at zero: each request sent after the activator (localcluster/activator.ts, the one \`npm start\` runs) had scaled the function down (idle window ${a.idleMs} ms here), so it spawns the bundle as the image runs it (ServiceAccount token, compile cache), waits until it answers /healthz (polled every 5 ms) and forwards the event.`,
+        'warm: the same event with the process up; direct: sent straight to the process between them (what the activator adds is warm − direct).',
+        "bare cold start: table 3's spawn → first CloudEvent answered, without an activator (– when the cold phase did not run).",
+        'start → listening: the activator\'s own cold-start figure; stop: idle window over → process exited (SIGTERM). non-2xx counts answers other than 2xx and "cold" samples that found a process up. logged cold: "event handled" lines with cold: true against processes started (warm-up included).',
+        'On the empty bench cluster (a resync over no GpssCluster), as table 3.',
+      ],
+    },
+  ];
+  out.push({
+    title: `3e. Time at zero with the shipped PingSource schedules (eventing/), nothing changing: computed from the schedule and the measured busy time, idle window ${a.shippedIdleMs / 1000} s`,
+    head: [
+      'function',
+      'schedule',
+      'pings/hour',
+      'busy per resync ms',
+      'scale-downs/hour',
+      'at zero min/hour',
+      'share of the hour',
+      'most of the hour at zero',
+    ],
+    rows: a.atZero.map((z) => [
+      z.fn,
+      z.schedule ?? 'none',
+      one(z.pingsPerHour),
+      ms(z.busyMs),
+      one(z.scaleDownsPerHour),
+      one(60 * z.share),
+      pct(z.share),
+      z.share > 0.5 ? 'met' : '**missed**',
+    ]),
+    notes: [
+      `Not observed over an hour: a day of the schedule's ticks is replayed, each ping at zero keeping a process for the busy time (table 3d: the resync answered at zero p50 + the stop p50) plus the ${a.shippedIdleMs / 1000} s idle window (npm start's default, Knative's stable window); a ping inside that window finds the process up and keeps it another warm answer + window. E.g. every 5 min: (3600 − 12 × (busy + 60 s)) / 3600.`,
+      'A ping every minute or more often never lets the function reach zero (share 0).',
+    ],
+  });
+  return out;
+}
 
 export function runtimeTables(r: Results): Table[] {
   const out: Table[] = [];
@@ -102,6 +182,7 @@ export function runtimeTables(r: Results): Table[] {
       ],
     });
   }
+  out.push(...activatorTables(r));
   if (r.throughput) {
     out.push({
       title: `4. Throughput of one function instance: ${r.sizes.throughputEvents} no-op GpssCluster update events, converged clusters`,

@@ -1,5 +1,6 @@
 // The shape of one bench run, as written to .local/bench/<timestamp>.json.
 import type { BundleResult } from '../build/bundle';
+import type { ActivatorResult } from './activator';
 import type { BaselineResult } from './baseline';
 import type { ColdStartResult } from './cold-start';
 import type { ConvergenceResult } from './convergence';
@@ -23,6 +24,10 @@ export interface Results {
   /** compileCacheBytes: the V8 code cache shipped beside the bundle (absent in runs before it existed). */
   bundles: Array<Pick<BundleResult, 'name' | 'bytes' | 'gzipBytes'> & { compileCacheBytes?: number }>;
   coldStart?: { functions: ColdStartResult[]; node: { total: Summary; rssKiB: number } };
+  /** Each function's PingSource schedule in eventing/ at the time of the run (absent in older runs). */
+  pingSchedules?: Record<string, string>;
+  /** Issue 15: through the local activator, at zero vs warm, and the time at zero (absent in older runs). */
+  activator?: ActivatorResult;
   importCosts?: ImportCost[];
   firstRequest?: FirstRequest;
   convergence?: ConvergenceResult;

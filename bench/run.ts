@@ -1,10 +1,11 @@
-// npm run bench [-- --quick] [-- --only cold,convergence,baseline,scale] [-- --report <run.json>]
+// npm run bench [-- --quick] [-- --only cold,activator,convergence,baseline,scale] [-- --report <run.json>]
 // Every benchmark of issue 9 against a throwaway embedded cluster of its own (the shared dev cluster
 // is never touched), with the functions run as the minified bundles that ship. Prints a table per
 // benchmark, writes .local/bench/<timestamp>.json, and on full runs bench/RESULTS.md.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../localcluster/config';
+import { activatorBench, pingSchedules } from './activator';
 import { AuditLog } from './audit';
 import { runBaseline } from './baseline';
 import { bundleFunctions } from './bundles';
@@ -36,7 +37,7 @@ const quick = args.includes('--quick');
 const onlyArg =
   args.find((a) => a.startsWith('--only'))?.split('=')[1] ??
   (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined);
-const PHASES = ['cold', 'convergence', 'baseline', 'scale'] as const;
+const PHASES = ['cold', 'activator', 'convergence', 'baseline', 'scale'] as const;
 const only = new Set(onlyArg ? onlyArg.split(',') : PHASES);
 const SIZES: Sizes = quick ? QUICK : FULL;
 const CONVERGE_TIMEOUT_MS = 60_000;
@@ -61,6 +62,7 @@ const results: Results = {
   sizes: SIZES,
   functions: [],
   bundles: [],
+  pingSchedules: pingSchedules(),
   errors: [],
 };
 say(
@@ -124,6 +126,19 @@ try {
         kubeconfig: (fn) => cluster.accountKubeconfig(fnAccount(fn)),
         logDir,
         starts: SIZES.starts,
+        say,
+      });
+    });
+  }
+
+  // Issue 15: event → answered through the local activator, at zero vs warm; on the empty cluster, as the cold start.
+  if (only.has('activator')) {
+    await phase('activator', async () => {
+      results.activator = await activatorBench({
+        bundles,
+        kubeconfig: (fn) => cluster.accountKubeconfig(fnAccount(fn)),
+        logDir,
+        samples: SIZES.starts,
         say,
       });
     });

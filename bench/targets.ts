@@ -53,5 +53,15 @@ export function targets(r: Results): Table {
         : yes(s.allReadyMs !== undefined && s.allReadyMs <= 300_000),
     ]);
   }
-  return { title: 'Targets (issues 9 and 12)', head: ['target', 'measured', ''], rows };
+  for (const z of r.activator?.atZero ?? [])
+    rows.push([
+      `${z.fn} at zero most of every hour, nothing changing (issue 15)`,
+      `${(100 * z.share).toFixed(1)}% (ping "${z.schedule ?? 'none'}"; computed, table 3e)`,
+      yes(z.share > 0.5),
+    ]);
+  return {
+    title: `Targets (issues 9, 12${r.activator ? ' and 15' : ''})`,
+    head: ['target', 'measured', ''],
+    rows,
+  };
 }

@@ -137,6 +137,11 @@ app('reads and writes come from a client scoped to the event', async () => {
   await a.request('/', post(HTTP.binary(ceEvent('e-1'))));
   await a.request('/', post(HTTP.binary(ceEvent('e-2'))));
   assert.equal(
+    summaries().map((s) => s.cold),
+    [true, undefined],
+    "the process's first event is marked as answered cold, the next is not",
+  );
+  assert.equal(
     summaries().map((s) => [s.eventId, s.reads, s.writes]),
     [
       ['e-1', 2, 1],

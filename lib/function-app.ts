@@ -40,6 +40,8 @@ export interface FunctionAppOptions {
 export function createFunctionApp(options: FunctionAppOptions): Hono {
   const { logger, kube, handle } = options;
   const app = new Hono();
+  // The first event a process answers is answered cold (scale from zero): said in its summary line.
+  let cold = true;
 
   app.get('/healthz', (c) => c.json({ ok: true, fn: options.name }));
 
@@ -65,7 +67,10 @@ export function createFunctionApp(options: FunctionAppOptions): Hono {
       failure = err;
     }
     const counters = ctx.kube.counters;
+    const first = cold;
+    cold = false;
     const summary = {
+      ...(first ? { cold: true } : {}),
       cluster: result?.cluster ?? ctx.cluster,
       outcome: result?.outcome,
       writes: result?.writes ?? counters.writes,

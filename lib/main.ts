@@ -3,7 +3,7 @@
 // the Pod's ServiceAccount), one logger, the server, and a clean stop on SIGTERM (Knative's
 // scale-down). A kubeconfig that cannot be used stops the process with one line naming it.
 import type { Hono } from 'hono';
-import { serve } from './function-app';
+import { type RunningServer, serve } from './function-app';
 import { KubeClient } from './k8s/client';
 import { KubeConfigError } from './k8s/kubeconfig';
 import { createLogger, type Logger } from './log';
@@ -29,16 +29,24 @@ export async function runFunction(fn: FunctionMain): Promise<void> {
     process.exit(1);
   }
   const app = fn.createApp({ kube, logger });
-  const server = await serve(app, {
+  // Handlers first: a scale-down's SIGTERM can arrive as soon as the process listens.
+  let server: RunningServer | undefined;
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    // In-flight requests finish (server.close waits for them); the log is flushed before exit.
+    await server?.close();
+    kube.close();
+    logger.info({ node: process.version }, 'stopped');
+    logger.flush();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  server = await serve(app, {
     port: Number(process.env.PORT ?? 8080),
     host: process.env.HOST ?? '127.0.0.1',
   });
   logger.info({ port: server.port, server: kube.server, node: process.version }, 'listening');
-  const stop = async () => {
-    await server.close();
-    kube.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
 }

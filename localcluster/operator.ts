@@ -1,11 +1,15 @@
-// The operator run locally the way it runs on Knative: each function as its own HTTP server on
-// loopback (acting as its ServiceAccount, so RBAC applies), one real ApiServerSource adapter per
-// source in eventing/, and the PingSource schedules fired against the functions.
+// The operator run locally the way it runs on Knative: each function behind an activator that
+// starts it on the first event and stops it when idle (scale to zero), as its own HTTP server on
+// loopback acting as its ServiceAccount (so RBAC applies); one real ApiServerSource adapter per
+// source in eventing/, and the PingSource schedules fired at the activators.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
+import { bundleFunction } from '../build/bundle';
 import { loadKubeConfig } from '../lib/k8s/kubeconfig';
+import { type Activator, type Instance, knativeLimits, startActivator } from './activator';
 import { type RunningAdapter, startAdapter } from './adapter';
 import { REPO_ROOT } from './config';
 import { parseCron } from './cron';
@@ -28,6 +32,11 @@ export interface OperatorOptions {
   /** Test-only: fire every ping this often instead of on its cron schedule (cron's unit is a minute). */
   pingIntervalMs?: number;
   logLevel?: string;
+  /**
+   * Scale to zero: a function stops after this long without a request and starts again on the next
+   * one. Default 60 s (Knative's stable window); Infinity keeps every function running.
+   */
+  idleMs?: number;
   say?: (msg: string) => void;
 }
 
@@ -39,13 +48,23 @@ export interface FunctionProcess {
   log: string;
 }
 
+/** A function as the event sources see it: its activator, and the process when one runs. */
+export interface LocalFunction {
+  name: string;
+  /** Where sources and pings deliver: the activator. */
+  url: string;
+  /** The function's JSON log; every process of it appends to the same file. */
+  log: string;
+  activator: Activator;
+}
+
 export interface RunningOperator {
-  functions: Map<string, FunctionProcess>;
+  functions: Map<string, LocalFunction>;
   adapters: Map<string, RunningAdapter>;
   /** Sends a resync ping to one function now, as its PingSource would. */
   ping(fn: string): Promise<number>;
+  /** Kills the function's running process abruptly (a crash); the next event starts a new one. */
   killFunction(fn: string): Promise<void>;
-  startFunction(fn: string): Promise<FunctionProcess>;
   restartAdapter(name: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -83,23 +102,36 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
 
-/** The kubeconfig a function or adapter runs with: a fresh token of its own ServiceAccount. */
-function accountKubeconfig(o: OperatorOptions, sa: { namespace: string; name: string }): Promise<string> {
-  return serviceAccountKubeconfig(
-    loadKubeConfig({ KUBECONFIG: o.kubeconfig }),
-    sa,
-    join(o.logDir, '..', 'run'),
-  );
+/** Tokens are minted for 24 h; a process started later than this after minting gets a new one. */
+const TOKEN_REUSE_MS = 12 * 3600_000;
+const minted = new Map<string, { path: string; at: number }>();
+
+/** The kubeconfig a function or adapter runs with: a token of its own ServiceAccount (TokenRequest). */
+async function accountKubeconfig(
+  o: OperatorOptions,
+  sa: { namespace: string; name: string },
+): Promise<string> {
+  const dir = join(o.logDir, '..', 'run');
+  const key = `${dir}|${sa.namespace}/${sa.name}`;
+  const had = minted.get(key);
+  if (had && Date.now() - had.at < TOKEN_REUSE_MS) return had.path;
+  const path = await serviceAccountKubeconfig(loadKubeConfig({ KUBECONFIG: o.kubeconfig }), sa, dir);
+  minted.set(key, { path, at: Date.now() });
+  return path;
 }
 
-async function spawnFunction(o: OperatorOptions, name: string, reuse?: number): Promise<FunctionProcess> {
-  const port = reuse ?? (await freePort());
+/**
+ * Starts one process of a function: its production bundle (dist/<fn>.mjs, built when the operator
+ * starts) on plain node with a compile cache, as the image runs it, so a local cold start costs what
+ * a Knative one does; the watchdog preload ends it with the runner.
+ */
+async function spawnFunction(o: OperatorOptions, name: string, bundle: string): Promise<FunctionProcess> {
+  const port = await freePort();
   const kubeconfig = await accountKubeconfig(o, { namespace: OPERATOR_NAMESPACE, name: `gpss-${name}` });
   const log = join(o.logDir, `${name}.log`);
   const out = openSync(join(o.logDir, `${name}.stderr.log`), 'a');
   const watchdog = join(REPO_ROOT, 'localcluster', 'runner-watchdog.ts');
-  const entry = join(REPO_ROOT, 'functions', name, 'main.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', watchdog, entry], {
+  const child = spawn(process.execPath, ['--import', watchdog, bundle], {
     stdio: ['ignore', out, out],
     env: {
       PATH: process.env.PATH,
@@ -109,6 +141,7 @@ async function spawnFunction(o: OperatorOptions, name: string, reuse?: number): 
       KUBECONFIG: kubeconfig,
       LOG_FILE: log,
       LOG_LEVEL: o.logLevel ?? 'info',
+      NODE_COMPILE_CACHE: join(dirname(bundle), 'compile-cache'),
     },
   });
   closeSync(out);
@@ -162,7 +195,13 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
   mkdirSync(o.logDir, { recursive: true });
   const { sources, pings } = readEventing(o.eventingDir ?? join(REPO_ROOT, 'eventing'));
   const fns = o.functions ?? availableFunctions();
-  const functions = new Map<string, FunctionProcess>();
+  const t0 = Date.now();
+  const built = await Promise.all(fns.map((fn) => bundleFunction(fn, { outDir: join(o.logDir, 'dist') })));
+  const bundles = new Map(built.map((b) => [b.name, b.file]));
+  say(
+    `bundled ${fns.join(', ')} in ${Date.now() - t0} ms (the functions run as the bundles the images ship)`,
+  );
+  const functions = new Map<string, LocalFunction>();
   const adapters = new Map<string, RunningAdapter>();
   const timers: NodeJS.Timeout[] = [];
   const sink = (fn: string) => {
@@ -170,12 +209,18 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
     if (!f) throw new Error(`no function ${fn}`);
     return o.sinkFor ? o.sinkFor(fn, f.url) : f.url;
   };
-  // A stopped function keeps its port reserved in the sink URL, so a restart reuses the same sink.
   const startFn = async (fn: string) => {
-    const p = await spawnFunction(o, fn, functions.get(fn)?.port);
-    functions.set(fn, p);
-    say(`function ${fn} listening on ${p.url} (log ${p.log})`);
-    return p;
+    const activator = await startActivator({
+      name: fn,
+      idleMs: o.idleMs ?? DEFAULT_IDLE_MS,
+      ...limitsOf(fn),
+      start: async () => instanceOf(await spawnFunction(o, fn, bundles.get(fn)!)),
+      say,
+    });
+    const f: LocalFunction = { name: fn, url: activator.url, log: join(o.logDir, `${fn}.log`), activator };
+    functions.set(fn, f);
+    say(`function ${fn}: activator on ${f.url}, at zero until an event arrives (log ${f.log})`);
+    return f;
   };
   const startSource = async (name: string) => {
     const s = sources.find((x) => x.name === name)!;
@@ -201,13 +246,8 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
       return sendPing(p, sink(fn));
     },
     killFunction: async (fn) => {
-      const f = functions.get(fn);
-      if (!f || f.child.exitCode !== null) return;
-      const exited = new Promise((r) => f.child.once('exit', r));
-      f.child.kill('SIGKILL');
-      await exited;
+      await functions.get(fn)?.activator.kill();
     },
-    startFunction: startFn,
     restartAdapter: async (name) => {
       await adapters.get(name)?.stop();
       await startSource(name);
@@ -215,13 +255,7 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
     stop: async () => {
       for (const t of timers) clearTimeout(t);
       await Promise.all([...adapters.values()].map((a) => a.stop()));
-      for (const f of functions.values()) {
-        if (f.child.exitCode === null) {
-          const exited = new Promise((r) => f.child.once('exit', r));
-          f.child.kill('SIGTERM');
-          await exited;
-        }
-      }
+      await Promise.all([...functions.values()].map((f) => f.activator.close()));
     },
   };
 
@@ -254,4 +288,37 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
     throw err;
   }
   return running;
+}
+
+const DEFAULT_IDLE_MS = 60_000;
+/** SIGTERM, then SIGKILL after this long: Knative's default termination grace for a revision's pod. */
+const GRACE_MS = 30_000;
+
+/** containerConcurrency and timeoutSeconds from the function's Knative Service in manifests/functions/. */
+function limitsOf(fn: string): { concurrency: number; timeoutMs: number } {
+  const file = join(REPO_ROOT, 'manifests', 'functions', `${fn}.yaml`);
+  return existsSync(file)
+    ? knativeLimits(parse(readFileSync(file, 'utf8')))
+    : { concurrency: 0, timeoutMs: 300_000 };
+}
+
+function instanceOf(p: FunctionProcess): Instance {
+  const exited = new Promise<unknown>((r) => {
+    if (p.child.exitCode !== null || p.child.signalCode !== null) r(p.child.exitCode);
+    else p.child.once('exit', r);
+  });
+  const signal = async (sig: NodeJS.Signals, graceMs?: number) => {
+    if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+    p.child.kill(sig);
+    const timer = graceMs ? setTimeout(() => p.child.kill('SIGKILL'), graceMs) : undefined;
+    await exited;
+    if (timer) clearTimeout(timer);
+  };
+  return {
+    url: p.url,
+    pid: p.child.pid,
+    exited,
+    stop: () => signal('SIGTERM', GRACE_MS),
+    kill: () => signal('SIGKILL'),
+  };
 }

@@ -1,6 +1,8 @@
-// npm start: the embedded cluster (or $KUBECONFIG), the operator as it runs on Knative (functions,
-// real ApiServerSource adapters, PingSource schedules from eventing/), the sample cluster applied and
-// followed until Ready. Keeps running; Ctrl-C stops everything it started.
+// npm start: the embedded cluster (or $KUBECONFIG), the operator as it runs on Knative (functions
+// that scale to zero behind an activator, real ApiServerSource adapters, PingSource schedules from
+// eventing/), the sample cluster applied and followed until Ready. Keeps running, showing each
+// function's scale events and its time at zero; Ctrl-C stops everything it started.
+// Flags: --exit-when-ready, --idle-seconds N (scale-to-zero window, default 60), <sample.yaml>.
 import { join } from 'node:path';
 import { AuthorizationV1Api } from '@kubernetes/client-node';
 import type { GpssCluster } from '../lib/api/types';
@@ -14,6 +16,8 @@ import { delay } from './process';
 
 const args = process.argv.slice(2);
 const exitWhenReady = args.includes('--exit-when-ready');
+const idleArg = args.indexOf('--idle-seconds');
+const idleSeconds = idleArg >= 0 ? Number(args[idleArg + 1]) : 60;
 const sample =
   args.find((a) => a.endsWith('.yaml')) ?? join(REPO_ROOT, 'manifests', 'samples', 'gpfdist-nodeport.yaml');
 const say = (m: string) => console.log(`[start] ${m}`);
@@ -23,6 +27,7 @@ const fail = (m: string): never => {
   process.exit(1);
 };
 say(`Node ${process.version} (${process.execPath})`);
+if (!(idleSeconds > 0)) fail(`--idle-seconds must be a positive number of seconds, got ${args[idleArg + 1]}`);
 
 const cfg = defaultConfig();
 let startedCluster = false;
@@ -43,14 +48,32 @@ await installOperatorManifests(cfg.binDir, kubeconfig).catch((err: Error) =>
   fail(`installing the operator's manifests: ${err.message.split('\n')[0]}`),
 );
 const logDir = join(REPO_ROOT, '.local', 'logs');
-const op = await startOperator({ kubeconfig, binDir: cfg.binDir, logDir, say }).catch((err: Error) =>
-  fail(`the operator did not start: ${err.message}`),
-);
+const op = await startOperator({
+  kubeconfig,
+  binDir: cfg.binDir,
+  logDir,
+  say,
+  idleMs: idleSeconds * 1000,
+}).catch((err: Error) => fail(`the operator did not start: ${err.message}`));
+say(`scale to zero: a function stops after ${idleSeconds} s without an event and starts on the next one`);
+
+/** Each function's share of the time since start spent at zero, as Knative would bill it. */
+const t0Run = Date.now();
+const zeroReport = () => {
+  const elapsed = Date.now() - t0Run;
+  const parts = [...op.functions].map(([fn, f]) => {
+    const s = f.activator.stats;
+    return `${fn} ${Math.round((100 * s.zeroMs()) / elapsed)}% (${s.coldStarts} cold start${s.coldStarts === 1 ? '' : 's'})`;
+  });
+  say(`time at zero over the last ${Math.round(elapsed / 60_000)} min: ${parts.join(', ')}`);
+};
+setInterval(zeroReport, 10 * 60_000).unref();
 
 let stopping = false;
 const stop = async (code: number) => {
   if (stopping) return;
   stopping = true;
+  zeroReport();
   say('stopping the functions and adapters');
   await op.stop();
   if (startedCluster && !exitWhenReady) {
@@ -94,7 +117,10 @@ while (!stopping) {
     say(`${((Date.now() - t0) / 1000).toFixed(1)}s ${line}`);
     last = line;
   }
-  if (st?.phase === 'Ready') {
+  // Ready for the spec as it is now: a status left from an earlier run may say Ready for another size.
+  const current =
+    st?.observedGeneration === cr?.metadata.generation && st?.readyReplicas === (cr?.spec.size ?? 1);
+  if (st?.phase === 'Ready' && current) {
     say(`${ns}/${name} is Ready after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     say(`kubectl: .local/bin/kubectl --kubeconfig ${kubeconfig} get gpss -A`);
     say(

@@ -72,7 +72,7 @@ export function render(s: Story): string {
   for (const l of s.lines) {
     if (l.msg === 'event handled') {
       out.push(
-        `    → ${l.outcome ?? '?'}  writes=${l.writes ?? '?'} reads=${l.reads ?? '?'}  ${l.ms ?? '?'} ms`,
+        `    → ${l.outcome ?? '?'}${l.cold ? ' (cold start)' : ''}  writes=${l.writes ?? '?'} reads=${l.reads ?? '?'}  ${l.ms ?? '?'} ms`,
       );
       // A failed event says why, in the API server's words (KubeApiError messages carry them).
       const why =

@@ -2,7 +2,8 @@
 // functions; an adapter restarts mid-scenario; a function dies mid-reconcile; the API server restarts.
 // Every scenario must still converge to the right state, through redelivery and resync, with no
 // duplicate or orphaned object. Resync fires every few seconds here (a test-only override of the
-// PingSource's one-minute granularity); everything else is as deployed.
+// PingSource's one-minute granularity); functions scale to zero between events (a short idle window)
+// and every scenario must see each of them stop at least once; everything else is as deployed.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { KubeClient } from '../../lib/k8s/client';
@@ -17,7 +18,7 @@ import {
   sharedCluster,
   waitFor,
 } from '../support/cluster';
-import { startE2eOperator, timedConvergence } from '../support/e2e';
+import { assertScaledToZero, scaleDowns, startE2eOperator, timedConvergence } from '../support/e2e';
 
 const BOUND = 90_000;
 const RESYNC_MS = 4000;
@@ -104,6 +105,7 @@ async function patch(ctx: Ctx, ns: string, name: string, spec: Record<string, un
 }
 
 test('30% of events dropped, 30% duplicated, others delayed and reordered', async (ctx) => {
+  const zero = scaleDowns(ctx.op);
   setFaults(ctx, LOSSY);
   const { ns, name } = await createCluster(ctx, 'lossy', 3);
   await timedConvergence(ctx.kube, ns, name, 'lossy: create', BOUND);
@@ -122,36 +124,48 @@ test('30% of events dropped, 30% duplicated, others delayed and reordered', asyn
   console.log(`  lossy: ${s.received} deliveries, ${s.dropped} dropped, ${s.duplicated} duplicated`);
   assert.ok(s.dropped > 0 && s.duplicated > 0, 'faults were actually injected');
   setFaults(ctx, NO_FAULTS);
+  await assertScaledToZero(ctx.op, zero);
 });
 
 test('the adapter restarts mid-scenario', async (ctx) => {
+  const zero = scaleDowns(ctx.op);
   const { ns, name } = await createCluster(ctx, 'adapter', 3);
   await timedConvergence(ctx.kube, ns, name, 'adapter: create', BOUND);
   await patch(ctx, ns, name, { size: 4 });
   await ctx.op.restartAdapter('gpss-reconcile');
   await patch(ctx, ns, name, { image: 'example.invalid/gpss:3' });
   await timedConvergence(ctx.kube, ns, name, 'adapter restarted during scale and image change', BOUND);
+  await assertScaledToZero(ctx.op, zero);
 });
 
-test('a function is killed mid-reconcile', async (ctx) => {
+test('a function is killed while an event is in flight', async (ctx) => {
+  const zero = scaleDowns(ctx.op);
   const { ns, name } = await createCluster(ctx, 'kill', 2);
   await timedConvergence(ctx.kube, ns, name, 'kill: create', BOUND);
-  const proxy = ctx.proxies.get('reconcile')!;
-  const failedBefore = proxy.stats.failedForwards;
-  await patch(ctx, ns, name, { size: 4 });
-  await ctx.op.killFunction('reconcile');
-  await patch(ctx, ns, name, { image: 'example.invalid/gpss:4' });
-  // Deliveries to the dead function fail (the adapter retries, then drops them) ...
+  const reconcile = ctx.op.functions.get('reconcile')!.activator;
+  const failedBefore = reconcile.stats.failedInFlight;
+  // Each spec change sends reconcile events; kill it as soon as one is being handled. The activator
+  // answers that delivery 503, so the source retries it (and resync repairs what is dropped).
+  let image = 0;
   await waitFor(
-    'a delivery to fail while reconcile is down',
-    async () => proxy.stats.failedForwards > failedBefore,
+    'a delivery to fail because reconcile died under it',
+    async () => {
+      await patch(ctx, ns, name, { size: 2 + (image % 3), image: `example.invalid/gpss:kill-${image++}` });
+      const caught = await waitFor('an event in flight', async () => reconcile.inFlight() > 0, {
+        timeoutMs: 2000,
+        intervalMs: 1,
+      }).catch(() => false);
+      if (caught) await ctx.op.killFunction('reconcile');
+      return reconcile.stats.failedInFlight > failedBefore;
+    },
+    { timeoutMs: 60_000, intervalMs: 10 },
   );
-  await ctx.op.startFunction('reconcile');
-  // ... and resync repairs what was lost.
-  await timedConvergence(ctx.kube, ns, name, 'reconcile killed and restarted', BOUND);
+  await timedConvergence(ctx.kube, ns, name, 'reconcile killed with an event in flight', BOUND);
+  await assertScaledToZero(ctx.op, zero);
 });
 
 test('the API server restarts', async (ctx) => {
+  const zero = scaleDowns(ctx.op);
   const { ns, name } = await createCluster(ctx, 'apiserver', 2);
   await timedConvergence(ctx.kube, ns, name, 'apiserver: create', BOUND);
   await patch(ctx, ns, name, { size: 3 });
@@ -160,6 +174,7 @@ test('the API server restarts', async (ctx) => {
   console.log(`  kube-apiserver restarted in ${Date.now() - t0} ms`);
   await patch(ctx, ns, name, { image: 'example.invalid/gpss:5' });
   await timedConvergence(ctx.kube, ns, name, 'API server restarted during scale and image change', BOUND);
+  await assertScaledToZero(ctx.op, zero);
 });
 
 test.run();

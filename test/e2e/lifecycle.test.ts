@@ -13,7 +13,7 @@ import {
   waitFor,
 } from '../support/cluster';
 import { differences } from '../support/convergence';
-import { startE2eOperator, timedConvergence } from '../support/e2e';
+import { assertScaledToZero, scaleDowns, startE2eOperator, timedConvergence } from '../support/e2e';
 
 const BOUND = 60_000;
 const test = suite<{ c: SharedCluster; op: RunningOperator; kube: KubeClient; ns: string }>(
@@ -49,7 +49,7 @@ const patch = async (c: SharedCluster, ns: string, spec: Record<string, unknown>
   assert.is(r.code, 0, r.stderr);
 };
 
-test('create, scale, update image, change service type, delete', async ({ c, kube, ns }) => {
+test('create, scale, update image, change service type, delete', async ({ c, kube, ns, op }) => {
   const cr = {
     apiVersion: 'gpss.gpdb.io/v1',
     kind: 'GpssCluster',
@@ -63,18 +63,30 @@ test('create, scale, update image, change service type, delete', async ({ c, kub
       termination_grace_seconds: 5,
     },
   };
+  // Functions scale to zero between the steps: each step starts from zero and ends at zero.
+  let zero = scaleDowns(op);
+  const step = async (what: string) => {
+    await timedConvergence(kube, ns, NAME, what, BOUND);
+    await assertScaledToZero(op, zero);
+    zero = scaleDowns(op);
+  };
   const r = await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(cr) });
   assert.is(r.code, 0, r.stderr);
-  await timedConvergence(kube, ns, NAME, 'create (size 3)', BOUND);
+  await step('create (size 3)');
 
-  await patch(c, ns, { size: 5 });
-  await timedConvergence(kube, ns, NAME, 'scale 3 → 5', BOUND);
+  // kubectl scale, through the scale subresource, wakes every function from zero.
+  const cold = Object.fromEntries([...op.functions].map(([fn, f]) => [fn, f.activator.stats.coldStarts]));
+  assert.is((await c.kubectl(['scale', 'gpss', NAME, '-n', ns, '--replicas=5'])).code, 0);
+  await step('kubectl scale 3 → 5');
+  for (const [fn, f] of op.functions) {
+    assert.ok(f.activator.stats.coldStarts > cold[fn]!, `${fn} was started from zero by the scale`);
+  }
 
   await patch(c, ns, { image: 'example.invalid/gpss:2' });
-  await timedConvergence(kube, ns, NAME, 'image change', BOUND);
+  await step('image change');
 
   await patch(c, ns, { service: { gpss: 'NodePort', gpfdist: 'ClusterIP' } });
-  await timedConvergence(kube, ns, NAME, 'gpfdist NodePort → ClusterIP', BOUND);
+  await step('gpfdist NodePort → ClusterIP');
 
   const t0 = Date.now();
   assert.is((await c.kubectl(['delete', 'gpss', NAME, '-n', ns, '--wait=false'])).code, 0);

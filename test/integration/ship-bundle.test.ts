@@ -3,11 +3,12 @@
 // start, answer a PingSource CloudEvent with 200, refuse a malformed one with 400 and stop on SIGTERM.
 // Bundles whatever functions/*/main.ts exist, and prints their sizes and start-up times.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { parse, stringify } from 'yaml';
 import { type BundleResult, bundleAll, formatSizes } from '../../build/bundle';
 import { delay } from '../../localcluster/process';
 import { type SharedCluster, sharedCluster } from '../support/cluster';
@@ -60,6 +61,17 @@ test.after(async (ctx) => {
   if (ctx.dir) rmSync(ctx.dir, { recursive: true, force: true });
 });
 
+/** The admin kubeconfig acting as `user` through the kubeconfig's own `as` (the library honours it). */
+function impersonatingKubeconfig(ctx: Ctx, user: string): string {
+  const kc = parse(readFileSync(ctx.c.kubeconfig, 'utf8')) as {
+    users: Array<{ user: Record<string, unknown> }>;
+  };
+  for (const u of kc.users) u.user.as = user;
+  const file = join(ctx.dir, `kubeconfig-${user.replace(/\W/g, '-')}`);
+  writeFileSync(file, stringify(kc), { mode: 0o600 });
+  return file;
+}
+
 /** Starts the bundle from its own empty directory, as in the image (/app holds one file). */
 async function start(ctx: Ctx, r: BundleResult): Promise<Running> {
   const appDir = join(ctx.dir, `app-${r.name}`);
@@ -72,8 +84,7 @@ async function start(ctx: Ctx, r: BundleResult): Promise<Running> {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       PATH: process.env.PATH,
-      KUBECONFIG: ctx.c.kubeconfig,
-      IMPERSONATE_USER: testUser(r.name),
+      KUBECONFIG: impersonatingKubeconfig(ctx, testUser(r.name)),
       // 0 = any free port; the `listening` line says which.
       PORT: '0',
       LOG_LEVEL: 'info',
