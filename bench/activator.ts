@@ -134,13 +134,14 @@ async function startBundle(fn: string, file: string, kubeconfig: string, log: st
 
 const ok = (s: number) => s >= 200 && s < 300;
 
-async function measureFunction(
-  fn: string,
-  file: string,
-  kubeconfig: string,
-  logDir: string,
-  samples: number,
-): Promise<ActivatorFnResult> {
+interface Measured {
+  /** One cycle: a request at zero, warm ones, then idle until the activator has scaled the function down. */
+  cycle(record: boolean): Promise<void>;
+  result(): ActivatorFnResult;
+  close(): Promise<void>;
+}
+
+async function measured(fn: string, file: string, kubeconfig: string, logDir: string): Promise<Measured> {
   const log = join(logDir, `activator-${fn}.log`);
   const limits = limitsOf(fn);
   let downAt = 0;
@@ -166,7 +167,6 @@ async function measureFunction(
     if (!ok(r.status)) non2xx++;
     return performance.now() - t;
   };
-  /** One cycle: a cold request, warm ones, then idle until the activator has scaled the function down. */
   const cycle = async (record: boolean) => {
     if (act.instance()) throw new Error(`${fn}: not at zero before a cold sample`);
     const starts = act.stats.coldStarts;
@@ -196,11 +196,8 @@ async function measureFunction(
     direct.push(...d);
     stop.push(Math.max(0, downAt - lastAnswer - IDLE_MS));
   };
-  try {
-    // One unrecorded cycle: the first spawn pays for the page cache, not for the function.
-    await cycle(false);
-    const coldSkip = act.stats.coldStartMs.length;
-    for (let i = 0; i < samples; i++) await cycle(true);
+  let coldSkip = 0;
+  const result = (): ActivatorFnResult => {
     const coldLogged = readFileSync(log, 'utf8')
       .split('\n')
       .filter((l) => l.includes('"event handled"') && l.includes('"cold":true')).length;
@@ -217,9 +214,15 @@ async function measureFunction(
       coldStarts: act.stats.coldStarts,
       coldLogged,
     };
-  } finally {
-    await act.close();
-  }
+  };
+  return {
+    cycle: async (record) => {
+      await cycle(record);
+      if (!record) coldSkip = act.stats.coldStartMs.length;
+    },
+    result,
+    close: () => act.close(),
+  };
 }
 
 /**
@@ -282,13 +285,23 @@ export async function activatorBench(opts: {
   samples: number;
   say: (m: string) => void;
 }): Promise<ActivatorResult> {
+  const all: Measured[] = [];
   const functions: ActivatorFnResult[] = [];
-  // One function at a time: a process stopping never overlaps another's cold start.
-  for (const [fn, file] of Object.entries(opts.bundles)) {
-    const f = await measureFunction(fn, file, await opts.kubeconfig(fn), opts.logDir, opts.samples);
-    functions.push(f);
+  try {
+    for (const [fn, file] of Object.entries(opts.bundles))
+      all.push(await measured(fn, file, await opts.kubeconfig(fn), opts.logDir));
+    // One unrecorded cycle each: the first spawn pays for the page cache, not for the function. Then
+    // rounds across the functions, so background noise spreads evenly over them (as bench/cold-start.ts);
+    // a cycle ends with its process gone, so a stop never overlaps another function's cold start.
+    for (const m of all) await m.cycle(false);
+    for (let i = 0; i < opts.samples; i++) for (const m of all) await m.cycle(true);
+    functions.push(...all.map((m) => m.result()));
+  } finally {
+    await Promise.all(all.map((m) => m.close()));
+  }
+  for (const f of functions) {
     opts.say(
-      `activator ${fn}: at zero p50 ${Math.round(f.cold.p50)} ms / p90 ${Math.round(f.cold.p90)} ms, warm p50 ` +
+      `activator ${f.fn}: at zero p50 ${Math.round(f.cold.p50)} ms / p90 ${Math.round(f.cold.p90)} ms, warm p50 ` +
         `${Math.round(f.warm.p50)} ms / p90 ${Math.round(f.warm.p90)} ms (direct ${Math.round(f.direct.p50)} ms), ` +
         `stop ${Math.round(f.stop.p50)} ms; ${f.non2xx} non-2xx, ${f.notCold} not cold, ${f.coldLogged}/${f.coldStarts} logged cold`,
     );

@@ -96,10 +96,11 @@ function scaleToZero(r: Results): string[] {
       (b !== undefined ? ` and ${r0(b)} ms bare cold start` : '')
     );
   });
-  const over = a.functions
-    .map((f) => ({ f, b: bare(f.fn) }))
-    .filter((x): x is { f: (typeof a.functions)[number]; b: number } => x.b !== undefined)
-    .map((x) => x.f.cold.p50 - x.b);
+  const sign = (v: number) => `${v < 0 ? '−' : '+'}${Math.abs(r0(v))}`;
+  const over = a.functions.flatMap((f) => {
+    const b = bare(f.fn);
+    return b === undefined ? [] : [`${f.fn} ${sign(f.cold.p50 - b)} ms`];
+  });
   const added = a.functions.map((f) => f.warm.p50 - f.direct.p50);
   const bad = a.functions.reduce((n, f) => n + f.non2xx + f.notCold, 0);
   const z = a.atZero;
@@ -107,9 +108,9 @@ function scaleToZero(r: Results): string[] {
   return [
     `**Scale to zero** (through the local activator, table 3d): ${per.join('; ')} (p50). ` +
       (over.length
-        ? `An event at zero costs the cold start plus ${r0(Math.min(...over))}–${r0(Math.max(...over))} ms of activator (holding the request, polling /healthz, forwarding); `
+        ? `At zero against the bare cold start (the activator holding the request, polling /healthz, forwarding; noise included): ${over.join(', ')}; `
         : '') +
-      `warm, the activator adds ${r0(Math.min(...added))}–${r0(Math.max(...added))} ms to a request. ` +
+      `warm, what the activator adds to a request (warm − direct): ${a.functions.map((f, i) => `${f.fn} ${sign(added[i]!)} ms`).join(', ')}. ` +
       (bad ? `${bad} sample(s) were not answered 2xx or did not find the function at zero. ` : '') +
       `With the shipped schedules and nothing changing, computed from each schedule and the measured busy time (not observed over an hour): ` +
       `${z.map((x) => `${x.fn} ${(100 * x.share).toFixed(0)}% of the hour at zero (ping "${x.schedule ?? 'none'}")`).join(', ')}; ` +

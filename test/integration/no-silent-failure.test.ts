@@ -195,6 +195,16 @@ const DOWNSTREAM: Array<[string, Record<string, unknown>, RegExp]> = [
   ],
   ['node_selector value', { node_selector: { disktype: 'bad value!' } }, /node_selector/],
   ['node_selector key', { node_selector: { '-bad': 'x' } }, /node_selector/],
+  [
+    'toleration with operator Exists and a value',
+    { tolerations: [{ key: 'dedicated', operator: 'Exists', value: 'gpss', effect: 'NoSchedule' }] },
+    /tolerations/,
+  ],
+  [
+    'hugepages without cpu or memory',
+    { resources: { requests: { 'hugepages-2Mi': '2Mi' }, limits: { 'hugepages-2Mi': '2Mi' } } },
+    /hugepages|resources/,
+  ],
 ];
 
 test('specs Kubernetes refuses downstream are refused at apply or reported naming the field', async (ctx) => {
