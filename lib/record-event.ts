@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { GpssCluster } from './api/types';
 import { API_VERSION, KIND } from './api/types';
 import type { KubeClient } from './k8s/client';
-import { hasStatus } from './k8s/errors';
+import { causeChain, hasStatus, KubeApiError } from './k8s/errors';
 
 export interface EventSpec {
   type: 'Normal' | 'Warning';
@@ -48,8 +48,18 @@ export async function recordEvent(kube: KubeClient, cr: GpssCluster, e: EventSpe
     await kube.create(event);
   } catch (err) {
     if (hasStatus(err, 409)) return;
+    // A namespace being deleted refuses new content, Events included; the work the Event describes
+    // (releasing a finalizer, most often) must go on.
+    if (inTerminatingNamespace(err)) return;
     throw new Error(`recording event ${e.reason} for ${cr.metadata.namespace}/${cr.metadata.name}`, {
       cause: err,
     });
   }
+}
+
+function inTerminatingNamespace(err: unknown): boolean {
+  return causeChain(err).some(
+    (e) =>
+      e instanceof KubeApiError && e.status === 403 && e.message.includes('because it is being terminated'),
+  );
 }

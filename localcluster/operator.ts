@@ -37,6 +37,8 @@ export interface OperatorOptions {
    * one. Default 60 s (Knative's stable window); Infinity keeps every function running.
    */
   idleMs?: number;
+  /** Send every PingSource's event once at start; default true. */
+  initialResync?: boolean;
   say?: (msg: string) => void;
 }
 
@@ -282,6 +284,13 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
       say(
         `ping ${p.name} → ${p.target} on "${o.pingIntervalMs ? `every ${o.pingIntervalMs} ms (test override)` : p.schedule}"`,
       );
+    }
+    // One resync of every function now: the adapters send nothing for what happened while the
+    // operator was down (a cluster deleted meanwhile would wait for the next ping, up to 5 minutes).
+    if (o.initialResync ?? true) {
+      for (const p of pings.filter((x) => fns.includes(x.target)))
+        void sendPing(p, sink(p.target)).catch(() => 0);
+      say('initial resync sent to every function (what changed while the operator was down)');
     }
   } catch (err) {
     await running.stop();

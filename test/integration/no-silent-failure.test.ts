@@ -321,4 +321,33 @@ test('finalize: a forbidden finalizer patch shows FinalizeFailed and a Warning E
   assert.is(condition(cleared, 'FinalizeFailed')!.reason, 'Recovered');
 });
 
+test('a deleted namespace: finalize releases its cluster although the namespace refuses Events', async (ctx) => {
+  const ns = await freshNamespace('ns-gone');
+  const name = 'gone';
+  await apply(ctx, seed(ns, name));
+  const roundIn = async () => {
+    const cr = await ctx.admin.get<GpssCluster>('gpssclusters', ns, name);
+    if (cr)
+      for (const fn of ['reconcile', 'finalize', 'health'] as const)
+        await deliver(ctx.apps[fn], adapterEvent(cr as never, 'update'));
+    const pods = await ctx.admin.list<{
+      apiVersion: string;
+      kind: string;
+      metadata: { name: string; namespace: string };
+    }>('pods', ns);
+    for (const p of pods.items) await deliver(ctx.apps.finalize, adapterEvent(p as never, 'update'));
+  };
+  await convergeBy(
+    roundIn,
+    `${name} Ready`,
+    async () => (await ctx.admin.get<GpssCluster>('gpssclusters', ns, name))?.status?.phase === 'Ready',
+  );
+  assert.is((await ctx.c.kubectl(['delete', 'namespace', ns, '--wait=false'])).code, 0);
+  // No escape hatch here: the operator alone must let the namespace go.
+  await convergeBy(roundIn, `namespace ${ns} gone`, async () => {
+    const r = await ctx.c.kubectl(['get', 'namespace', ns, '--ignore-not-found', '-o', 'name']);
+    return r.stdout.trim() === '';
+  });
+});
+
 test.run();
