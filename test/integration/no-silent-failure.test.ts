@@ -246,28 +246,30 @@ test('reconcile: a forbidden StatefulSet write shows ReconcileFailed and a Warni
     async () => (await cluster(ctx, name)).status?.phase === 'Ready',
   );
   await forbid(ctx.c, 'reconcile', 'statefulsets', 'patch', ctx.ns);
-  await apply(ctx, {
-    ...seed(ctx.ns, name),
-    spec: { ...seed(ctx.ns, name).spec, image: 'example.invalid/gpss:2' },
-  });
-  const failed = await convergeBy(
-    () => round(ctx, name),
-    'ReconcileFailed=True',
-    async () => {
-      const cr = await cluster(ctx, name);
-      return condition(cr, 'ReconcileFailed')?.status === 'True' && cr.status?.phase === 'Failed' && cr;
-    },
-  );
-  const c = condition(failed, 'ReconcileFailed')!;
-  assert.is(c.reason, 'ApplyStatefulSet');
-  assert.match(c.message, /apply .*statefulsets.*403 Forbidden.*cannot patch resource "statefulsets"/);
-  assert.not.match(c.message, /Bearer|eyJ/, 'no credentials in the message');
-  assert.ok(
-    (await warnings(ctx, name)).some((e) => e.reason === 'ApplyStatefulSet'),
-    'a Warning Event',
-  );
-
-  await restoreRbac(ctx.c);
+  try {
+    await apply(ctx, {
+      ...seed(ctx.ns, name),
+      spec: { ...seed(ctx.ns, name).spec, image: 'example.invalid/gpss:2' },
+    });
+    const failed = await convergeBy(
+      () => round(ctx, name),
+      'ReconcileFailed=True',
+      async () => {
+        const cr = await cluster(ctx, name);
+        return condition(cr, 'ReconcileFailed')?.status === 'True' && cr.status?.phase === 'Failed' && cr;
+      },
+    );
+    const c = condition(failed, 'ReconcileFailed')!;
+    assert.is(c.reason, 'ApplyStatefulSet');
+    assert.match(c.message, /apply .*statefulsets.*403 Forbidden.*cannot patch resource "statefulsets"/);
+    assert.not.match(c.message, /Bearer|eyJ/, 'no credentials in the message');
+    assert.ok(
+      (await warnings(ctx, name)).some((e) => e.reason === 'ApplyStatefulSet'),
+      'a Warning Event',
+    );
+  } finally {
+    await restoreRbac(ctx.c);
+  }
   await waitForAuth(ctx.c, 'reconcile', 'statefulsets', 'patch', ctx.ns, true);
   const cleared = await convergeBy(
     () => round(ctx, name),
@@ -289,24 +291,26 @@ test('reconcile: a forbidden StatefulSet write shows ReconcileFailed and a Warni
 test('finalize: a forbidden finalizer patch shows FinalizeFailed and a Warning Event, cleared when allowed again', async (ctx) => {
   const name = 'rbac-finalize';
   await forbid(ctx.c, 'finalize', 'gpssclusters', 'patch', ctx.ns);
-  await apply(ctx, seed(ctx.ns, name));
-  const failed = await convergeBy(
-    () => round(ctx, name, ['finalize', 'health']),
-    'FinalizeFailed=True',
-    async () => {
-      const cr = await cluster(ctx, name);
-      return condition(cr, 'FinalizeFailed')?.status === 'True' && cr;
-    },
-  );
-  const c = condition(failed, 'FinalizeFailed')!;
-  assert.match(c.reason, /^PatchGpssCluster/);
-  assert.match(c.message, /403 Forbidden/);
-  assert.ok(
-    (await warnings(ctx, name)).some((e) => e.reason === c.reason),
-    'a Warning Event',
-  );
-
-  await restoreRbac(ctx.c);
+  try {
+    await apply(ctx, seed(ctx.ns, name));
+    const failed = await convergeBy(
+      () => round(ctx, name, ['finalize', 'health']),
+      'FinalizeFailed=True',
+      async () => {
+        const cr = await cluster(ctx, name);
+        return condition(cr, 'FinalizeFailed')?.status === 'True' && cr;
+      },
+    );
+    const c = condition(failed, 'FinalizeFailed')!;
+    assert.match(c.reason, /^PatchGpssCluster/);
+    assert.match(c.message, /403 Forbidden/);
+    assert.ok(
+      (await warnings(ctx, name)).some((e) => e.reason === c.reason),
+      'a Warning Event',
+    );
+  } finally {
+    await restoreRbac(ctx.c);
+  }
   await waitForAuth(ctx.c, 'finalize', 'gpssclusters', 'patch', ctx.ns, true);
   const cleared = await convergeBy(
     () => round(ctx, name, ['finalize']),
