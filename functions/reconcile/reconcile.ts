@@ -91,6 +91,12 @@ export async function reconcileCluster(ctx: Ctx, namespace: string, name: string
         },
         ctx.now(),
       );
+      // Once per rejected generation, the API server's own verdict on the StatefulSet goes to the
+      // log beside ours (npm run logs shows both): a dry run, so nothing is written.
+      if (invalid.reason === 'InvalidConfig' && !cr.spec.maintenance) {
+        const verdict = await refusedByApiServer(ctx, cr, observed).catch(() => undefined);
+        if (verdict) log.warn({ problem: verdict.message }, 'the API server refuses it too');
+      }
     }
     return { outcome: 'invalid', applied: [] };
   }
@@ -436,7 +442,8 @@ function refusalMessage(err: unknown): string {
   const causes = api?.details?.causes?.map(
     (c) => `${c.field ? `${c.field}: ` : ''}${c.message ?? c.reason ?? ''}`,
   );
-  return causes?.length ? causes.join('; ') : (api?.message ?? String(err));
+  const what = api ? `${api.status} ${api.reason}: ` : '';
+  return causes?.length ? `${what}${causes.join('; ')}` : (api?.message ?? String(err));
 }
 
 /** StatefulSet field paths in an API server message, renamed to the GpssCluster fields they come from. */

@@ -2,6 +2,7 @@
 // a spec Kubernetes would refuse downstream is reported on the cluster naming the field (and nothing
 // is half-written), and a write a function is not allowed to make shows as that function's
 // <Fn>Failed condition with a Warning Event, both cleared once the permission is back.
+import { Writable } from 'node:stream';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createApp as finalizeApp } from '../../functions/finalize/app';
@@ -10,6 +11,7 @@ import { createApp as reconcileApp } from '../../functions/reconcile/app';
 import type { Condition, GpssCluster } from '../../lib/api/types';
 import type { KubeClient } from '../../lib/k8s/client';
 import { createLogger } from '../../lib/log';
+import { parseLines, render, stories } from '../../scripts/logs';
 import {
   convergeBy,
   deleteNamespace,
@@ -31,6 +33,14 @@ interface Ctx {
 const test = suite<Ctx>('no silent failure');
 
 const quiet = () => createLogger({ name: 'test', level: 'silent' });
+/** reconcile's log lines, as `npm run logs` reads them. */
+const reconcileLines: string[] = [];
+const reconcileLog = new Writable({
+  write(chunk, _enc, cb) {
+    reconcileLines.push(...chunk.toString().split('\n').filter(Boolean));
+    cb();
+  },
+});
 
 function seed(ns: string, name: string, extra: Record<string, unknown> = {}) {
   return {
@@ -58,7 +68,10 @@ test.before(async (ctx) => {
     return create({ kube, logger: quiet() });
   };
   ctx.apps = {
-    reconcile: await app('reconcile', reconcileApp),
+    reconcile: reconcileApp({
+      kube: await functionClient(ctx.c, 'reconcile'),
+      logger: createLogger({ name: 'reconcile', level: 'info', destination: reconcileLog }),
+    }),
     finalize: await app('finalize', finalizeApp),
     health: await app('health', healthApp),
   };
@@ -167,6 +180,13 @@ test('a node_selector key Kubernetes refuses: ConfigValid=False naming it, Warni
     name,
   );
   assert.is(after?.metadata.generation, before?.metadata.generation, 'the StatefulSet spec is untouched');
+  // npm run logs shows why, in our words and in the API server's (its 422 on a dry run).
+  const told = stories(parseLines(reconcileLines.join('\n')))
+    .filter((st) => st.lines.some((l) => l.cluster === `${ctx.ns}/${name}`))
+    .map(render)
+    .join('\n');
+  assert.match(told, /configuration rejected; .*node_selector\["bad key!"\]/);
+  assert.match(told, /the API server refuses it too \(.*422 Invalid: spec\.node_selector/);
 });
 
 // Specs the CRD accepts but a StatefulSet would not: each is refused at apply time naming the field,
