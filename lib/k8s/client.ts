@@ -503,6 +503,9 @@ export class KubeClient {
         if (url.searchParams.get('dryRun')) accounted.dryRun = true;
         count(counters, accounted);
         ctx.setHeaderParam('User-Agent', options.userAgent ?? 'gpss-operator');
+        // Token files usually end with a newline, which the library keeps and fetch refuses.
+        const auth = ctx.getHeaders().Authorization;
+        if (auth && auth !== auth.trim()) ctx.setHeaderParam('Authorization', auth.trim());
         ctx.setSignal(AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS));
         const dispatcher = await pool.dispatcher();
         if (dispatcher) ctx.setDispatcher(dispatcher);

@@ -1,6 +1,6 @@
 // Our part of kubeconfig loading, on real files (the library parses them): kubectl's rules for a
 // KUBECONFIG list and errors that name the file and the reason.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -88,6 +88,36 @@ test('errors name the file and the reason in one line', () => {
 
 test('no KUBECONFIG, no ~/.kube/config, not a Pod: an error instead of http://localhost:8080', () => {
   assert.match(error({}).reason, /KUBECONFIG is not set, .* does not exist and this is not a Pod/);
+});
+
+test("token files, kubectl's key or the library's, are re-read: the file auth provider, path relative to the kubeconfig", () => {
+  mkdirSync(join(dir, 'secrets'), { recursive: true });
+  writeFileSync(join(dir, 'secrets', 'token'), 't\n');
+  // The library itself reads `token-file` at load, relative to the working directory: absolute here.
+  for (const [key, path] of [
+    ['tokenFile', 'secrets/token'],
+    ['token-file', join(dir, 'secrets', 'token')],
+  ] as const) {
+    const kc = loadKubeConfig(
+      {
+        KUBECONFIG: file(`tf-${key}.yaml`, {
+          clusters: [cluster('c', 'https://127.0.0.1:5')],
+          contexts: [context('x', 'c', 'u')],
+          users: [{ name: 'u', user: { [key]: path } }],
+          'current-context': 'x',
+        }),
+      },
+      home,
+    );
+    assert.equal(
+      kc.getCurrentUser()?.authProvider,
+      {
+        name: 'tokenFile',
+        config: { tokenFile: join(dir, 'secrets', 'token') },
+      },
+      key,
+    );
+  }
 });
 
 test.run();

@@ -3,10 +3,12 @@
 // is only what the library leaves out: errors that name the file and the reason, kubectl's rule for
 // which current-context wins in a KUBECONFIG list, and no silent fallback to http://localhost:8080.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+// The library's own YAML parser (already in every bundle through it), for the keys it drops.
+import { load as loadYaml } from 'js-yaml';
 
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -62,10 +64,12 @@ export function loadKubeConfig(env: NodeJS.ProcessEnv = process.env, home = home
 function load(kc: KubeConfig, files: string[], source: string): void {
   try {
     kc.loadFromFile(files[0]!);
+    withTokenFiles(kc, files[0]!);
     for (const f of files.slice(1)) {
       const next = new KubeConfig();
       try {
         next.loadFromFile(f);
+        withTokenFiles(next, f);
       } catch (cause) {
         throw new KubeConfigError(f, reasonOf(cause), { cause });
       }
@@ -76,6 +80,30 @@ function load(kc: KubeConfig, files: string[], source: string): void {
     if (cause instanceof KubeConfigError) throw cause;
     throw new KubeConfigError(files.length > 1 ? source : files[0]!, reasonOf(cause), { cause });
   }
+}
+
+/**
+ * Token files, as kubectl writes them (`tokenFile`, which the library ignores) or as the library
+ * reads them (`token-file`, read once at load), become the library's `tokenFile` auth provider, which
+ * re-reads the file every minute: a rotated token is picked up, as kubectl and in-cluster do.
+ */
+function withTokenFiles(kc: KubeConfig, file: string): void {
+  const text = readFileSync(file, 'utf8');
+  if (!/token-?file/i.test(text)) return;
+  const doc = loadYaml(text) as
+    | { users?: Array<{ name?: string; user?: Record<string, unknown> }> }
+    | undefined;
+  const raw = new Map((doc?.users ?? []).map((u) => [u.name, u.user ?? {}]));
+  kc.users = kc.users.map((u) => {
+    const r = raw.get(u.name) ?? {};
+    const tokenFile = r.tokenFile ?? r['token-file'];
+    if (typeof tokenFile !== 'string' || r.token || u.authProvider || u.exec) return u;
+    const { token: _, ...rest } = u;
+    return {
+      ...rest,
+      authProvider: { name: 'tokenFile', config: { tokenFile: resolve(dirname(file), tokenFile) } },
+    };
+  });
 }
 
 function validate(kc: KubeConfig, source: string): void {

@@ -157,12 +157,11 @@ test('a KUBECONFIG list (cluster in one file, user in the other) reaches a Ready
 
 test('a token-file user reaches a Ready sample', async (ctx) => {
   const tokenFile = join(ctx.dir, 'token');
-  writeFileSync(tokenFile, ctx.token, { mode: 0o600 });
-  // kubectl reads `tokenFile`, @kubernetes/client-node `token-file`: a user's file may have either.
-  const kc = kubeconfig(ctx, 'token-file.yaml', {
-    cluster: true,
-    user: { tokenFile, 'token-file': tokenFile },
-  });
+  // As `kubectl create token … > file` writes it: with a trailing newline.
+  writeFileSync(tokenFile, `${ctx.token}\n`, { mode: 0o600 });
+  // As `kubectl config set-credentials --token-file` writes it: the key is `tokenFile`, which the
+  // library alone would ignore (lib/k8s/kubeconfig.ts turns it into its file auth provider).
+  const kc = kubeconfig(ctx, 'token-file.yaml', { cluster: true, user: { tokenFile } });
   assertReady(await npmStart(kc, await sample(ctx, 'tokenfile')), 'token file');
 });
 
