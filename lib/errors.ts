@@ -1,6 +1,6 @@
 // How a failed event is answered: transient => 503 so eventing redelivers; permanent => logged, 200.
 
-import { causeChain, KubeApiError, kubeTransience } from './k8s/errors';
+import { causeChain, kubeApiError, kubeTransience } from './k8s/errors';
 
 /** Retrying later may succeed (a dependency is down, a write conflicted). */
 export class TransientError extends Error {
@@ -47,9 +47,7 @@ export class BadEventError extends PermanentError {
   }
 }
 
-/** The first Retry-After an API server sent along the cause chain, in seconds. */
+/** The Retry-After the API server sent with the failure, in seconds. */
 export function retryAfterSeconds(err: unknown): number | undefined {
-  for (const e of causeChain(err))
-    if (e instanceof KubeApiError && e.retryAfterSeconds) return e.retryAfterSeconds;
-  return undefined;
+  return kubeApiError(err)?.retryAfterSeconds;
 }

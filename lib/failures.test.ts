@@ -14,7 +14,6 @@ const forbidden = new KubeApiError({
   method: 'apply',
   path: 'namespaces/ns/statefulsets/c1',
   resource: 'statefulsets',
-  name: 'c1',
 });
 
 test('one condition type per function', () => {

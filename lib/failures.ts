@@ -7,7 +7,7 @@
 // never drops the function's fields.
 import type { GpssCluster } from './api/types';
 import type { KubeClient } from './k8s/client';
-import { causeChain, KubeApiError } from './k8s/errors';
+import { causeChain, kubeApiError } from './k8s/errors';
 import { RESOURCES } from './k8s/resources';
 import type { Logger } from './log';
 import { recordEvent } from './record-event';
@@ -27,7 +27,7 @@ const KIND_BY_PLURAL = new Map<string, string>(Object.values(RESOURCES).map((r) 
 
 /** The failing step, CamelCase: `ApplyStatefulSet`, `DeletePod`, `ApplyGpssClusterStatus`; else `InternalError`. */
 export function failureReason(err: unknown): string {
-  const api = causeChain(err).find((e): e is KubeApiError => e instanceof KubeApiError);
+  const api = kubeApiError(err);
   if (!api) return 'InternalError';
   const [plural = '', sub] = (api.resource ?? '').split('/');
   const kind = KIND_BY_PLURAL.get(plural) ?? camel(plural);
@@ -37,7 +37,7 @@ export function failureReason(err: unknown): string {
 /** What went wrong, for humans: the outermost message and the API server's, without stack or secrets. */
 export function failureMessage(err: unknown): string {
   const chain = causeChain(err);
-  const api = chain.find((e): e is KubeApiError => e instanceof KubeApiError);
+  const api = kubeApiError(err);
   const outer = chain[0] instanceof Error ? chain[0].message : String(chain[0]);
   const text = api && api !== chain[0] ? `${outer}: ${api.message}` : outer;
   return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;

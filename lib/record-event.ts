@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { GpssCluster } from './api/types';
 import { API_VERSION, KIND } from './api/types';
 import type { KubeClient } from './k8s/client';
-import { causeChain, hasStatus, KubeApiError } from './k8s/errors';
+import { hasStatus, kubeApiError } from './k8s/errors';
 
 export interface EventSpec {
   type: 'Normal' | 'Warning';
@@ -58,8 +58,6 @@ export async function recordEvent(kube: KubeClient, cr: GpssCluster, e: EventSpe
 }
 
 function inTerminatingNamespace(err: unknown): boolean {
-  return causeChain(err).some(
-    (e) =>
-      e instanceof KubeApiError && e.status === 403 && e.message.includes('because it is being terminated'),
-  );
+  const api = kubeApiError(err);
+  return api?.status === 403 && api.message.includes('because it is being terminated');
 }

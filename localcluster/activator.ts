@@ -232,7 +232,8 @@ export async function startActivator(o: ActivatorOptions): Promise<Activator> {
   };
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** A request's whole body. */
+export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

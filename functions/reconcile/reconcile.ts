@@ -20,7 +20,7 @@ import {
 } from '../../lib/desired';
 import type { LivePod, LiveService } from '../../lib/desired/k8s-types';
 import type { KubeClient } from '../../lib/k8s/client';
-import { causeChain, KubeApiError } from '../../lib/k8s/errors';
+import { kubeApiError } from '../../lib/k8s/errors';
 import type { Logger } from '../../lib/log';
 import { type Observed, observeCluster } from '../../lib/observe';
 import { recordEvent } from '../../lib/record-event';
@@ -428,17 +428,17 @@ async function refusedByApiServer(
 
 /** 422 Invalid, 400 BadRequest, or the 500 server-side apply answers for a value of the wrong type. */
 function isRefusal(err: unknown): boolean {
-  return causeChain(err).some(
-    (e) =>
-      e instanceof KubeApiError &&
-      (e.status === 422 ||
-        e.status === 400 ||
-        (e.status === 500 && e.message.includes('failed to create typed patch object'))),
+  const api = kubeApiError(err);
+  return (
+    api !== undefined &&
+    (api.status === 422 ||
+      api.status === 400 ||
+      (api.status === 500 && api.message.includes('failed to create typed patch object')))
   );
 }
 
 function refusalMessage(err: unknown): string {
-  const api = causeChain(err).find((e): e is KubeApiError => e instanceof KubeApiError);
+  const api = kubeApiError(err);
   const causes = api?.details?.causes?.map(
     (c) => `${c.field ? `${c.field}: ` : ''}${c.message ?? c.reason ?? ''}`,
   );
@@ -456,7 +456,6 @@ const SPEC_TERMS: Array<[RegExp, string]> = [
   [/spec\.template\.spec\.(?:initContainers|containers)\[\d+\]\.resources/g, 'spec.resources'],
   [/spec\.template\.spec\.(?:initContainers|containers)\[\d+\]\.imagePullPolicy/g, 'spec.pull_policy'],
   [/spec\.template\.spec\.(?:initContainers|containers)\[\d+\]\.image/g, 'spec.image'],
-  [/\.spec\.template\.spec\.(?:initContainers|containers)\[\d+\]\.resources/g, 'spec.resources'],
 ];
 
 export function specTerms(message: string): string {

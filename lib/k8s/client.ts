@@ -23,7 +23,7 @@ import {
 } from '@kubernetes/client-node';
 import { Agent, type Dispatcher } from 'undici';
 import { type Accounted, type Counters, count, describeRequest, newCounters } from './counters';
-import { fromClientError } from './errors';
+import { fromClientError, hasStatus } from './errors';
 import { loadKubeConfig } from './kubeconfig';
 import {
   type ApiName,
@@ -262,7 +262,7 @@ export class KubeClient {
         options.subresource,
       );
     } catch (err) {
-      if (err instanceof Error && (err as { status?: number }).status === 404) return undefined;
+      if (hasStatus(err, 404)) return undefined;
       throw err;
     }
   }
@@ -313,7 +313,7 @@ export class KubeClient {
         return { items, resourceVersion };
       } catch (err) {
         // A continue token expires (410 Gone) when the list outlives etcd compaction: start over, once.
-        if (attempt === 0 && cont && (err as { status?: number }).status === 410) continue;
+        if (attempt === 0 && cont && hasStatus(err, 410)) continue;
         throw err;
       }
     }
@@ -424,7 +424,7 @@ export class KubeClient {
       });
       return true;
     } catch (err) {
-      if ((err as { status?: number }).status === 404) return false;
+      if (hasStatus(err, 404)) return false;
       throw err;
     }
   }

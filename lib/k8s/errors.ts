@@ -19,9 +19,8 @@ export interface KubeApiErrorInit {
   path: string;
   /** Node's error code for network failures (ECONNRESET, ...). */
   code?: string;
-  /** The resource (plural, with '/subresource') and object the request was about, when known. */
+  /** The resource the request was about (plural, with '/subresource'), when known. */
   resource?: string;
-  name?: string;
   details?: KubeStatusDetails;
   retryAfterSeconds?: number;
   cause?: unknown;
@@ -39,7 +38,6 @@ export class KubeApiError extends Error {
   readonly path: string;
   readonly code?: string;
   readonly resource?: string;
-  readonly objectName?: string;
   readonly details?: KubeStatusDetails;
   readonly retryAfterSeconds?: number;
 
@@ -54,7 +52,6 @@ export class KubeApiError extends Error {
     this.path = init.path;
     if (init.code !== undefined) this.code = init.code;
     if (init.resource !== undefined) this.resource = init.resource;
-    if (init.name !== undefined) this.objectName = init.name;
     if (init.details !== undefined) this.details = init.details;
     if (init.retryAfterSeconds !== undefined) this.retryAfterSeconds = init.retryAfterSeconds;
   }
@@ -119,6 +116,11 @@ export function hasStatus(err: unknown, status: number): boolean {
   return causeChain(err).some((e) => e instanceof KubeApiError && e.status === status);
 }
 
+/** The first KubeApiError in the chain (outermost first): what the API server said, if it said anything. */
+export function kubeApiError(err: unknown): KubeApiError | undefined {
+  return causeChain(err).find((e): e is KubeApiError => e instanceof KubeApiError);
+}
+
 /** The error and its causes, outermost first; bounded so a cyclic chain cannot hang. */
 export function causeChain(err: unknown): unknown[] {
   const chain: unknown[] = [];
@@ -162,7 +164,6 @@ export function fromClientError(err: unknown, target: RequestTarget): KubeApiErr
     method: target.verb,
     path,
     resource: target.resource,
-    ...(target.name ? { name: target.name } : {}),
     cause: err,
   };
   if (typeof e.code === 'number' && e.code >= 100) {

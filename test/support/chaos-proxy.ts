@@ -1,8 +1,9 @@
 // A fault-injecting hop between the event sources and a function, on loopback: it drops, duplicates,
 // delays (and so reorders) CloudEvent deliveries with a seeded random generator, so a failing
 // scenario can be replayed with the same seed.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from '../../localcluster/activator';
 
 export interface Faults {
   drop: number;
@@ -42,15 +43,6 @@ export function seeded(seed: number): () => number {
   };
 }
 
-function body(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 export const NO_FAULTS: Faults = { drop: 0, duplicate: 0, delay: 0, maxDelayMs: 0 };
 
 export async function startChaosProxy(
@@ -85,7 +77,7 @@ export async function startChaosProxy(
     }
   };
   const server: Server = createServer(async (req, res) => {
-    const payload = await body(req);
+    const payload = await readBody(req);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers))
       if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
