@@ -69,15 +69,30 @@ export async function reconcileCluster(ctx: Ctx, namespace: string, name: string
       { reason: invalid.reason, problem: invalid.message },
       'configuration rejected; cluster keeps its last valid config',
     );
-    const changed = await writeStatus(ctx, cr, [
-      {
-        type: 'ConfigValid',
-        status: 'False',
-        reason: invalid.reason,
-        message: invalid.message,
-        observedGeneration: gen,
-      },
-    ]);
+    // The cluster keeps running: its last GPSS address stays in the status (the rejected spec may not
+    // even parse), and Progressing says this generation is not applied rather than an old "Converged".
+    const changed = await writeStatus(
+      ctx,
+      cr,
+      [
+        {
+          type: 'ConfigValid',
+          status: 'False',
+          reason: invalid.reason,
+          message: invalid.message,
+          observedGeneration: gen,
+        },
+        {
+          type: 'Progressing',
+          status: 'False',
+          reason: 'ConfigInvalid',
+          message: `generation ${gen} is not applied: the instances keep running the last valid spec`,
+          observedGeneration: gen,
+        },
+      ],
+      undefined,
+      cr.status?.gpssAddress,
+    );
     if (changed) {
       await recordEvent(
         kube,
@@ -124,7 +139,8 @@ export async function reconcileCluster(ctx: Ctx, namespace: string, name: string
           observedGeneration: gen,
         },
       ],
-      observed,
+      undefined,
+      cr.status?.gpssAddress,
     );
     return { outcome: 'maintenance', applied: [] };
   }
@@ -366,6 +382,8 @@ async function writeStatus(
   cr: GpssCluster,
   conds: ConditionInput[],
   observed?: Observed,
+  /** Without `observed`: the GPSS address to keep reporting. */
+  lastAddress?: string,
 ): Promise<boolean> {
   const status = cr.status ?? {};
   const fields: Record<string, unknown> = {
@@ -381,6 +399,8 @@ async function writeStatus(
       observed.nodes.map(nodeInfo),
     );
     if (a && !('pending' in a)) fields.gpssAddress = formatAddress(a);
+  } else if (lastAddress) {
+    fields.gpssAddress = lastAddress;
   }
   const same =
     conditionsMatch(status.conditions, conds) &&

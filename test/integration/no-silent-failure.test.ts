@@ -164,6 +164,8 @@ test('a node_selector key Kubernetes refuses: ConfigValid=False naming it, Warni
   assert.ok(Date.now() - t0 < 10_000, 'reported within 10 s');
   assert.match(condition(cr, 'ConfigValid')!.message, /node_selector/);
   assert.is(cr.status?.phase, 'Invalid');
+  assert.ok(cr.status?.gpssAddress, 'the running cluster keeps its GPSS address in the status');
+  assert.is(condition(cr, 'Progressing')?.reason, 'ConfigInvalid', 'Progressing does not claim convergence');
   const ready = condition(cr, 'Ready');
   assert.ok(
     ready?.status !== 'True' || ready.observedGeneration !== cr.metadata.generation,
