@@ -5,24 +5,24 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../localcluster/config';
-import { activatorBench, pingSchedules } from './activator';
-import { AuditLog } from './audit';
-import { runBaseline } from './baseline';
-import { bundleFunctions } from './bundles';
-import { BENCH_DIR, type BenchCluster, startBenchCluster } from './cluster';
-import { coldStarts } from './cold-start';
-import { convergence } from './convergence';
-import { noopEvents, resyncs } from './economy';
-import { firstRequest, importCosts } from './import-cost';
-import { load, machine } from './machine';
-import { type Serverless, startServerless } from './operator';
-import { fnAccount } from './proc';
-import { renderAll } from './report';
-import type { Results } from './results';
-import { resultsMarkdown } from './results-md';
-import { scale } from './scale';
-import { FULL, QUICK, type Sizes } from './sizes';
-import { throughput } from './throughput';
+import { runBaseline } from './baseline/baseline';
+import { AuditLog } from './harness/audit';
+import { bundleFunctions } from './harness/bundles';
+import { BENCH_DIR, type BenchCluster, startBenchCluster } from './harness/cluster';
+import { load, machine } from './harness/machine';
+import { type Serverless, startServerless } from './harness/operator';
+import { fnAccount } from './harness/proc';
+import { FULL, QUICK, type Sizes } from './harness/sizes';
+import { activatorBench, pingSchedules } from './measure/activator';
+import { coldStarts } from './measure/cold-start';
+import { convergence } from './measure/convergence';
+import { noopEvents, resyncs } from './measure/economy';
+import { firstRequest, importCosts } from './measure/import-cost';
+import { scale } from './measure/scale';
+import { throughput } from './measure/throughput';
+import type { Results } from './report/results';
+import { resultsMarkdown } from './report/results-md';
+import { renderAll } from './report/tables';
 
 const args = process.argv.slice(2);
 // --report <file.json>: render a saved run again (tables, and RESULTS.md for a full run) without measuring.
@@ -186,6 +186,7 @@ try {
         isOperator: isFunction,
         say,
       });
+      results.convergenceFailedSends = op.failedSends();
     });
     await op?.stop();
     op = undefined;

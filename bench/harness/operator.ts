@@ -5,12 +5,13 @@
 // the bench fires resyncs itself where it measures them, so a cron tick never lands inside another figure.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type RunningAdapter, startAdapter } from '../localcluster/adapter';
-import { REPO_ROOT } from '../localcluster/config';
-import { parseCron } from '../localcluster/cron';
-import { readEventing } from '../localcluster/eventing';
+import { type RunningAdapter, startAdapter } from '../../localcluster/adapter';
+import { REPO_ROOT } from '../../localcluster/config';
+import { parseCron } from '../../localcluster/cron';
+import { readEventing } from '../../localcluster/eventing';
 import { compileCacheOf } from './bundles';
 import type { BenchCluster } from './cluster';
+import { failedSends } from './fn-logs';
 import { awaitHealthy, fnAccount, OPERATOR_NAMESPACE, ping, type Spawned, spawnNode } from './proc';
 
 export interface Serverless {
@@ -19,6 +20,8 @@ export interface Serverless {
   /** Starts the PingSource schedules of eventing/ (cron, as deployed); returns how many pings were sent. */
   armPings(): () => number;
   adapterLog(name: string): string;
+  /** Per adapter, the deliveries it gave up on so far (its "failed to send cloudevent" log lines). */
+  failedSends(): Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -95,6 +98,8 @@ export async function startServerless(
       };
     },
     adapterLog: (name) => join(logDir, `adapter-${name}.log`),
+    failedSends: () =>
+      Object.fromEntries(adapters.map((a) => [a.name, failedSends(join(logDir, `adapter-${a.name}.log`))])),
     stop,
   };
 }

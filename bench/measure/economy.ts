@@ -1,11 +1,11 @@
 // Benchmark 2 (events): what one no-op event costs each function (a converged cluster's object sent
 // again: the target is zero writes), and what one resync ping costs over N clusters. The operator is
 // quiet before each measurement, so every request in the window is caused by it.
-import { type AuditLog, combine, type Tally, tally } from './audit';
-import type { BenchCluster } from './cluster';
+import { type AuditLog, combine, type Tally, tally } from '../harness/audit';
+import type { BenchCluster } from '../harness/cluster';
+import { keepAlive, liveObject, postEvent, watchedKinds } from '../harness/events';
+import { fnUser, ping } from '../harness/proc';
 import { QUIET_MS } from './convergence';
-import { keepAlive, liveObject, postEvent, watchedKinds } from './events';
-import { fnUser, ping } from './proc';
 
 export interface NoopResult {
   fn: string;

@@ -2,20 +2,20 @@
 // would), with the PingSource schedules armed as deployed. Time until every one is Ready, peak memory
 // (VmHWM) of each function over that time, the requests it took; then one resync over all.
 
-import type { GpssCluster } from '../lib/api/types';
-import { loadKubeConfig } from '../lib/k8s/kubeconfig';
-import { RESOURCES } from '../lib/k8s/resources';
-import { differences } from '../test/support/convergence';
-import { type AuditLog, type Latency, latencies, type Tally, tally } from './audit';
-import { cachedResource } from './cached-client';
-import type { BenchCluster } from './cluster';
+import type { GpssCluster } from '../../lib/api/types';
+import { loadKubeConfig } from '../../lib/k8s/kubeconfig';
+import { RESOURCES } from '../../lib/k8s/resources';
+import { differences } from '../../test/support/convergence';
+import { cachedResource } from '../baseline/cached-client';
+import { type AuditLog, type Latency, latencies, type Tally, tally } from '../harness/audit';
+import type { BenchCluster } from '../harness/cluster';
+import { type EventLog, readEventLog } from '../harness/fn-logs';
+import type { Serverless } from '../harness/operator';
+import { memory, resetPeak } from '../harness/proc';
+import { BENCH_LABEL, clusterManifest, createNamespaces, looksReady, pool } from '../harness/workload';
 import { QUIET_MS } from './convergence';
 import { type CpuUse, cpuSnapshot, cpuUse, type Tracked } from './cpu';
 import { type ResyncResult, resyncs } from './economy';
-import { type EventLog, failedSends, readEventLog } from './fn-logs';
-import type { Serverless } from './operator';
-import { memory, resetPeak } from './proc';
-import { BENCH_LABEL, clusterManifest, createNamespaces, looksReady, pool } from './workload';
 
 export interface ScaleResult {
   clusters: number;
@@ -45,7 +45,8 @@ export interface ScaleResult {
   resyncPeakKiB: Record<string, number>;
   /** From the functions' own logs, over the scale test (up to the resync). */
   events: Record<string, EventLog>;
-  adapterFailedSends: Record<string, number>;
+  /** Per adapter, deliveries it gave up on (its log's "failed to send cloudevent" lines): events lost until a resync. */
+  adapterFailedSends?: Record<string, number>;
   /** CPU seconds per process from the first create to all Ready (or the deadline). */
   cpu: CpuUse;
 }
@@ -161,9 +162,7 @@ export async function scale(o: {
   for (const u of [...new Set(records.map((r) => r.user))].sort())
     requests[u] = tally(records.filter((r) => r.user === u));
   const events = Object.fromEntries([...op.functions].map(([fn, p]) => [fn, readEventLog(p.log)]));
-  const adapterFailedSends = Object.fromEntries(
-    op.adapters.map((a) => [a.name, failedSends(op.adapterLog(a.name))]),
-  );
+  const adapterFailedSends = op.failedSends();
 
   // Ready per the status must mean converged child by child: a sample of the Ready ones is checked.
   const readyNames = names.filter((x) => readySet.has(`${x.ns}/${x.name}`));

@@ -5,8 +5,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../localcluster/config';
-import { freePort } from '../localcluster/process';
+import { REPO_ROOT } from '../../localcluster/config';
+import { freePort } from '../../localcluster/process';
 
 export const OPERATOR_NAMESPACE = 'gpss-operator-system';
 /** A function's ServiceAccount, and the user name its token authenticates as (the audit log's user). */
@@ -36,7 +36,7 @@ export interface SpawnOptions {
   kubeconfig: string;
   log: string;
   port?: number;
-  /** NODE_COMPILE_CACHE, as the image sets it (bench/bundles.ts makes one per bundle). */
+  /** NODE_COMPILE_CACHE, as the image sets it (bench/harness/bundles.ts makes one per bundle). */
   compileCache?: string;
   /**
    * Preload localcluster/runner-watchdog.ts (default true). Cold starts go without: the preload is

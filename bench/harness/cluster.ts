@@ -1,13 +1,16 @@
 // A throwaway embedded cluster of its own for the benchmarks: separate dir, ports and kubeconfig, so the
 // shared dev cluster other people's tests use is never touched or slowed by a leftover of ours.
 import { join } from 'node:path';
-import { KubeClient } from '../lib/k8s/client';
-import { loadKubeConfig } from '../lib/k8s/kubeconfig';
-import { down, readState, up } from '../localcluster/cluster';
-import { type ClusterConfig, defaultConfig } from '../localcluster/config';
-import { kubectl, type RunResult } from '../localcluster/kubectl';
-import { installOperatorManifests } from '../localcluster/operator';
-import { type ServiceAccountRef, serviceAccountKubeconfig } from '../localcluster/service-account-kubeconfig';
+import { KubeClient } from '../../lib/k8s/client';
+import { loadKubeConfig } from '../../lib/k8s/kubeconfig';
+import { down, readState, up } from '../../localcluster/cluster';
+import { type ClusterConfig, defaultConfig } from '../../localcluster/config';
+import { kubectl, type RunResult } from '../../localcluster/kubectl';
+import { installOperatorManifests } from '../../localcluster/operator';
+import {
+  type ServiceAccountRef,
+  serviceAccountKubeconfig,
+} from '../../localcluster/service-account-kubeconfig';
 
 export const BENCH_DIR = '/tmp/gpss-bench';
 

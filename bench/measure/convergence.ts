@@ -2,10 +2,10 @@
 // one cluster at a time, each in its own namespace, timed from the request to converged (phase Ready
 // and every child as specified). After each, the bench waits until the operator is quiet, so the API
 // requests of that step (trailing events included) are attributed to it and the next starts clean.
-import { type AuditLog, type AuditRecord, combine, type Tally, tally } from './audit';
-import type { BenchCluster } from './cluster';
-import { type Summary, summarize } from './stats';
-import { awaitConverged, clusterManifest, createNamespaces } from './workload';
+import { type AuditLog, type AuditRecord, combine, type Tally, tally } from '../harness/audit';
+import type { BenchCluster } from '../harness/cluster';
+import { type Summary, summarize } from '../harness/stats';
+import { awaitConverged, clusterManifest, createNamespaces } from '../harness/workload';
 
 export const STEPS = ['create', 'scale', 'image'] as const;
 export type Step = (typeof STEPS)[number];

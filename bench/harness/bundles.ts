@@ -4,8 +4,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { build } from 'esbuild';
-import { type BundleResult, bundleAll, EXTERNAL, REQUIRE_SHIM, ROOT, TARGET } from '../build/bundle';
-import { makeCompileCache } from '../build/compile-cache';
+import { type BundleResult, bundleAll, EXTERNAL, REQUIRE_SHIM, ROOT, TARGET } from '../../build/bundle';
+import { makeCompileCache } from '../../build/compile-cache';
 
 export interface ShippedBundle extends BundleResult {
   /** NODE_COMPILE_CACHE for this bundle, made the way the image's compile-cache stage makes it. */

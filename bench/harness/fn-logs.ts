@@ -44,7 +44,11 @@ export function readEventLog(file: string): EventLog {
   };
 }
 
-/** Deliveries the adapter gave up on (after its retries): events lost until the next resync. */
+/**
+ * Deliveries the adapter gave up on: it sends each event once (no retries configured here) and logs
+ * "failed to send cloudevent" for a refused connection or an answer other than 2xx (knative.dev/eventing
+ * pkg/adapter/apiserver/delegate.go). Each is an event lost until the next resync.
+ */
 export function failedSends(adapterLog: string): number {
   if (!existsSync(adapterLog)) return 0;
   return readFileSync(adapterLog, 'utf8')

@@ -2,15 +2,15 @@
 // server with every cluster converged: no-op update events of the GpssClusters, round-robin, sent
 // by `concurrency` clients at once to one fresh instance (not attached to the adapters).
 import { join } from 'node:path';
-import type { KubeObject } from '../lib/k8s/client';
-import { type AuditLog, combine, type Tally, tally } from './audit';
-import { compileCacheOf } from './bundles';
-import type { BenchCluster } from './cluster';
+import type { KubeObject } from '../../lib/k8s/client';
+import { type AuditLog, combine, type Tally, tally } from '../harness/audit';
+import { compileCacheOf } from '../harness/bundles';
+import type { BenchCluster } from '../harness/cluster';
+import { keepAlive, liveObject, postEvent } from '../harness/events';
+import { awaitHealthy, fnAccount, fnUser, memory, spawnNode } from '../harness/proc';
+import { type Summary, summarize } from '../harness/stats';
+import { pool } from '../harness/workload';
 import { QUIET_MS } from './convergence';
-import { keepAlive, liveObject, postEvent } from './events';
-import { awaitHealthy, fnAccount, fnUser, memory, spawnNode } from './proc';
-import { type Summary, summarize } from './stats';
-import { pool } from './workload';
 
 export interface ThroughputResult {
   fn: string;

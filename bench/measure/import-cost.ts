@@ -4,11 +4,11 @@
 // both compiled at start and with its compile cache (as the images run the functions). The empty
 // entry is node's own boot and exit; each row's difference from it is that import's cost.
 import { join } from 'node:path';
-import { ROOT } from '../build/bundle';
-import { makeCompileCache } from '../build/compile-cache';
-import { bundleSource, compileCacheOf } from './bundles';
+import { ROOT } from '../../build/bundle';
+import { makeCompileCache } from '../../build/compile-cache';
+import { bundleSource, compileCacheOf } from '../harness/bundles';
+import { type Summary, summarize } from '../harness/stats';
 import { runToExit } from './cold-start';
-import { type Summary, summarize } from './stats';
 
 const FOOTER = 'console.log(JSON.stringify({rss:process.memoryUsage().rss}));';
 

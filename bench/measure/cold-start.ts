@@ -6,9 +6,9 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileCacheOf } from './bundles';
-import { memory, ping, spawnNode } from './proc';
-import { type Summary, summarize } from './stats';
+import { compileCacheOf } from '../harness/bundles';
+import { memory, ping, spawnNode } from '../harness/proc';
+import { type Summary, summarize } from '../harness/stats';
 
 export interface ColdStartResult {
   fn: string;

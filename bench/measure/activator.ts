@@ -2,7 +2,7 @@
 // (localcluster/activator.ts, as `npm start` runs every function) when the function is at zero (the
 // request starts the process and waits for it) and when it is warm (the process is up), beside the
 // bare cold start of table 3. The activator starts each function's minified bundle as its image runs
-// it (bench/proc.ts: its ServiceAccount's token, its compile cache, nothing preloaded). The event is a
+// it (bench/harness/proc.ts: its ServiceAccount's token, its compile cache, nothing preloaded). The event is a
 // PingSource resync, which every function answers 2xx without any cluster object.
 //
 // Then the time each function spends at zero with the shipped PingSource schedules (eventing/*.yaml)
@@ -11,13 +11,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { type Instance, knativeLimits, startActivator } from '../localcluster/activator';
-import { REPO_ROOT } from '../localcluster/config';
-import { parseCron } from '../localcluster/cron';
-import { readEventing } from '../localcluster/eventing';
-import { compileCacheOf } from './bundles';
-import { ping, send, spawnNode } from './proc';
-import { percentile, type Summary, summarize } from './stats';
+import { type Instance, knativeLimits, startActivator } from '../../localcluster/activator';
+import { REPO_ROOT } from '../../localcluster/config';
+import { parseCron } from '../../localcluster/cron';
+import { readEventing } from '../../localcluster/eventing';
+import { compileCacheOf } from '../harness/bundles';
+import { ping, send, spawnNode } from '../harness/proc';
+import { percentile, type Summary, summarize } from '../harness/stats';
 
 /** A Summary with p90 as well (issue 15 asks for p50/p90). */
 export type Latency = Summary & { p90: number };
@@ -73,7 +73,7 @@ const IDLE_MS = 500;
 const WARM_PER_CYCLE = 3;
 /** As npm start's runner and Knative's stable window. */
 export const SHIPPED_IDLE_MS = 60_000;
-/** Readiness is polled as the cold-start phase polls (bench/cold-start.ts). */
+/** Readiness is polled as the cold-start phase polls (bench/measure/cold-start.ts). */
 const POLL_MS = 5;
 
 export const latency = (values: number[]): Latency => ({
@@ -291,7 +291,7 @@ export async function activatorBench(opts: {
     for (const [fn, file] of Object.entries(opts.bundles))
       all.push(await measured(fn, file, await opts.kubeconfig(fn), opts.logDir));
     // One unrecorded cycle each: the first spawn pays for the page cache, not for the function. Then
-    // rounds across the functions, so background noise spreads evenly over them (as bench/cold-start.ts);
+    // rounds across the functions, so background noise spreads evenly over them (as bench/measure/cold-start.ts);
     // a cycle ends with its process gone, so a stop never overlaps another function's cold start.
     for (const m of all) await m.cycle(false);
     for (let i = 0; i < opts.samples; i++) for (const m of all) await m.cycle(true);

@@ -1,12 +1,12 @@
-// Benchmark 6: the conventional controller (bench/baseline-controller.ts, bundled like the functions)
+// Benchmark 6: the conventional controller (bench/baseline/controller.ts, bundled like the functions)
 // on the same workload as the serverless operator, with the serverless operator stopped.
 import { join } from 'node:path';
-import { ROOT } from '../build/bundle';
-import { type AuditLog, type Tally, tally } from './audit';
-import { bundleEntry } from './bundles';
-import type { BenchCluster } from './cluster';
-import { type ConvergenceResult, convergence, QUIET_MS } from './convergence';
-import { memory, OPERATOR_NAMESPACE, resetPeak, send, spawnNode } from './proc';
+import { ROOT } from '../../build/bundle';
+import { type AuditLog, type Tally, tally } from '../harness/audit';
+import { bundleEntry } from '../harness/bundles';
+import type { BenchCluster } from '../harness/cluster';
+import { memory, OPERATOR_NAMESPACE, resetPeak, send, spawnNode } from '../harness/proc';
+import { type ConvergenceResult, convergence, QUIET_MS } from '../measure/convergence';
 
 /**
  * The baseline runs as a ServiceAccount of its own bound to cluster-admin (it does what all three
@@ -60,7 +60,7 @@ export async function runBaseline(o: {
   timeoutMs: number;
   say: (m: string) => void;
 }): Promise<BaselineResult> {
-  const file = await bundleEntry(join(ROOT, 'bench/baseline-controller.ts'), join(o.distDir, 'baseline.mjs'));
+  const file = await bundleEntry(join(ROOT, 'bench/baseline/controller.ts'), join(o.distDir, 'baseline.mjs'));
   await ensureBaselineAccount(o.c);
   const kubeconfig = await o.c.accountKubeconfig(BASELINE_ACCOUNT);
   const isOperator = (u: string) => u === BASELINE_USER;

@@ -1,11 +1,11 @@
 // Turns one run's results into tables (printed, and written to bench/RESULTS.md on full runs) and
 // checks them against issue 9's targets. Nothing here measures anything.
-import type { Tally } from './audit';
-import { STEP_LABEL, STEPS } from './convergence';
-import { runtimeTables } from './report-runtime';
-import { scaleTables } from './report-scale';
+import type { Tally } from '../harness/audit';
+import { type Cell, ms, one, renderTable, type Table } from '../harness/stats';
+import { STEP_LABEL, STEPS } from '../measure/convergence';
 import type { Results } from './results';
-import { type Cell, ms, one, renderTable, type Table } from './stats';
+import { runtimeTables } from './runtime-tables';
+import { scaleTables } from './scale-tables';
 import { targets } from './targets';
 
 const short = (user: string) => user.replace(/^system:serviceaccount:gpss-operator-system:/, '');
@@ -44,7 +44,7 @@ export function tables(r: Results): Table[] {
       ]),
       notes: [
         'settled: request → the last API request the operator made for that step (its trailing events included).',
-        'baseline: one always-on process with list+watch informers, cached reads and a work queue, calling the same reconcileCluster / finalizeCluster / checkCluster (bench/baseline-controller.ts).',
+        'baseline: one always-on process with list+watch informers, cached reads and a work queue, calling the same reconcileCluster / finalizeCluster / checkCluster (bench/baseline/controller.ts).',
       ],
     });
     const rows: Cell[][] = [];

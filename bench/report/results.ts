@@ -1,16 +1,16 @@
 // The shape of one bench run, as written to .local/bench/<timestamp>.json.
-import type { BundleResult } from '../build/bundle';
-import type { ActivatorResult } from './activator';
-import type { BaselineResult } from './baseline';
-import type { ColdStartResult } from './cold-start';
-import type { ConvergenceResult } from './convergence';
-import type { NoopResult, ResyncResult } from './economy';
-import type { FirstRequest, ImportCost } from './import-cost';
-import type { Machine } from './machine';
-import type { ScaleResult } from './scale';
-import type { Sizes } from './sizes';
-import type { Summary } from './stats';
-import type { ThroughputResult } from './throughput';
+import type { BundleResult } from '../../build/bundle';
+import type { BaselineResult } from '../baseline/baseline';
+import type { Machine } from '../harness/machine';
+import type { Sizes } from '../harness/sizes';
+import type { Summary } from '../harness/stats';
+import type { ActivatorResult } from '../measure/activator';
+import type { ColdStartResult } from '../measure/cold-start';
+import type { ConvergenceResult } from '../measure/convergence';
+import type { NoopResult, ResyncResult } from '../measure/economy';
+import type { FirstRequest, ImportCost } from '../measure/import-cost';
+import type { ScaleResult } from '../measure/scale';
+import type { ThroughputResult } from '../measure/throughput';
 
 export interface Results {
   startedAt: string;
@@ -31,6 +31,11 @@ export interface Results {
   importCosts?: ImportCost[];
   firstRequest?: FirstRequest;
   convergence?: ConvergenceResult;
+  /**
+   * Per adapter, deliveries it gave up on over the convergence phase (its "failed to send cloudevent"
+   * log lines; absent in older runs). The scale phase's are in scale.adapterFailedSends.
+   */
+  convergenceFailedSends?: Record<string, number>;
   noop?: NoopResult[];
   resync?: ResyncResult[];
   throughput?: ThroughputResult[];

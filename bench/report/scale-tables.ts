@@ -1,6 +1,7 @@
 // Tables 5 and 6: the scale test and the always-on baseline's fixed costs.
+
+import { type Cell, mib, ms, one, type Table } from '../harness/stats';
 import type { Results } from './results';
-import { type Cell, mib, ms, one, type Table } from './stats';
 
 const short = (user: string) => user.replace(/^system:serviceaccount:gpss-operator-system:/, '');
 

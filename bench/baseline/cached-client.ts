@@ -10,14 +10,14 @@ import {
   makeInformer,
   type ObjectCache,
 } from '@kubernetes/client-node';
-import type { KubeClient, KubeObject, ListOptions, ListResult } from '../lib/k8s/client';
+import type { KubeClient, KubeObject, ListOptions, ListResult } from '../../lib/k8s/client';
 import {
   type ResourceDescriptor,
   type ResourceRef,
   resolveResource,
   resourcePath,
   type Subresource,
-} from '../lib/k8s/resources';
+} from '../../lib/k8s/resources';
 
 export type ChangeType = 'add' | 'update' | 'delete';
 

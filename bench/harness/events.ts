@@ -3,8 +3,8 @@
 // as Knative's queue-proxy would.
 import { Agent } from 'node:http';
 import { HTTP } from 'cloudevents';
-import type { KubeClient, KubeObject } from '../lib/k8s/client';
-import { adapterEvent } from '../test/support/operator';
+import type { KubeClient, KubeObject } from '../../lib/k8s/client';
+import { adapterEvent } from '../../test/support/operator';
 import { type Answer, send } from './proc';
 
 export const keepAlive = () => new Agent({ keepAlive: true, maxSockets: 256 });
@@ -16,7 +16,7 @@ export function postEvent(port: number, obj: KubeObject, agent: Agent): Promise<
 
 /** The watched kinds of a function, from its app module (functions added later are covered too). */
 export async function watchedKinds(fn: string): Promise<string[]> {
-  const mod = (await import(`../functions/${fn}/app`)) as { WATCHED_KINDS?: readonly string[] };
+  const mod = (await import(`../../functions/${fn}/app`)) as { WATCHED_KINDS?: readonly string[] };
   return [...(mod.WATCHED_KINDS ?? ['GpssCluster'])];
 }
 

@@ -2,19 +2,19 @@
 // built from the same lib/ and calling the same per-cluster logic as the three functions
 // (reconcileCluster, finalizeCluster, checkCluster), but fed by @kubernetes/client-node's list+watch
 // informers with reads served from their caches and a work queue keyed by cluster, as
-// controller-runtime does. Run as a bundle by bench/baseline.ts; env: KUBECONFIG (a ServiceAccount
+// controller-runtime does. Run as a bundle by bench/baseline/baseline.ts; env: KUBECONFIG (a ServiceAccount
 // bound to cluster-admin: one process does all three concerns, so it needs their union, and the
 // audit log tells its requests apart by that account), PORT, LOG_FILE, WORKERS.
 import { createServer } from 'node:http';
-import { finalizeCluster } from '../functions/finalize/finalize';
-import { checkCluster } from '../functions/health/health';
-import { reconcileCluster } from '../functions/reconcile/reconcile';
-import { KIND, LABELS, MANAGED_BY } from '../lib/api/types';
-import { clusterRefOf } from '../lib/cluster-key';
-import { KubeClient, type KubeObject } from '../lib/k8s/client';
-import { loadKubeConfig } from '../lib/k8s/kubeconfig';
-import { RESOURCES } from '../lib/k8s/resources';
-import { createLogger } from '../lib/log';
+import { finalizeCluster } from '../../functions/finalize/finalize';
+import { checkCluster } from '../../functions/health/health';
+import { reconcileCluster } from '../../functions/reconcile/reconcile';
+import { KIND, LABELS, MANAGED_BY } from '../../lib/api/types';
+import { clusterRefOf } from '../../lib/cluster-key';
+import { KubeClient, type KubeObject } from '../../lib/k8s/client';
+import { loadKubeConfig } from '../../lib/k8s/kubeconfig';
+import { RESOURCES } from '../../lib/k8s/resources';
+import { createLogger } from '../../lib/log';
 import { type CachedResource, cachedClient, cachedResource } from './cached-client';
 import { WorkQueue } from './workqueue';
 

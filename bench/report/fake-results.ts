@@ -1,0 +1,123 @@
+// Small fabricated runs for the report's unit tests: only the figures a test sets matter, the rest
+// is the least a Results needs to render.
+import type { Tally } from '../harness/audit';
+import type { EventLog } from '../harness/fn-logs';
+import { type Summary, summarize } from '../harness/stats';
+import type { ColdStartResult } from '../measure/cold-start';
+import type { ConvergenceResult } from '../measure/convergence';
+import type { ScaleResult } from '../measure/scale';
+import type { Results } from './results';
+
+/** A Summary of one sample: every percentile is that value. */
+export const one = (v: number): Summary => summarize([v]);
+
+export const tally = (over: Partial<Tally> = {}): Tally => ({
+  total: 0,
+  reads: 0,
+  writes: 0,
+  byVerb: {},
+  byResource: {},
+  byVerbResource: {},
+  errors: {},
+  ...over,
+});
+
+export function fakeResults(over: Partial<Results> = {}): Results {
+  return {
+    startedAt: '2026-01-01T00:00:00.000Z',
+    quick: false,
+    machine: { nproc: 2, memTotalGiB: 8, cpuModel: 'test', node: 'v24', go: 'go1', kernel: '6' },
+    load: { start: '0 0 0', end: '0 0 0' },
+    sizes: {
+      nodes: 1,
+      starts: 1,
+      importRuns: 1,
+      clusters: 1,
+      noopRepeats: 1,
+      throughputEvents: 1,
+      concurrency: [1],
+      scaleClusters: 500,
+      scaleNamespaces: 1,
+      scaleDeadlineMs: 300_000,
+    },
+    functions: ['reconcile'],
+    bundles: [],
+    errors: [],
+    ...over,
+  };
+}
+
+/** A cold-start phase: one shipped function at `ms` p50 and `rssMiB`, bare node at 50 ms and 50 MiB. */
+export function coldPhase(ms: number, rssMiB: number): Pick<Results, 'coldStart' | 'importCosts'> {
+  const f: ColdStartResult = {
+    fn: 'reconcile',
+    compileCache: true,
+    total: one(ms),
+    listen: one(ms / 2),
+    firstEvent: one(ms / 2),
+    rssKiB: one(rssMiB * 1024),
+  };
+  return {
+    coldStart: { functions: [f], node: { total: one(50), rssKiB: 50 * 1024 } },
+    importCosts: [
+      { entry: 'empty', ms: one(50), rssKiB: one(40 * 1024) },
+      { entry: 'functions/reconcile/app', ms: one(90), rssKiB: one(55 * 1024) },
+    ],
+  };
+}
+
+export function convergencePhase(createMs: number): ConvergenceResult {
+  const step = (ms: number) => ({
+    latency: one(ms),
+    settle: one(ms),
+    perCluster: one(10),
+    meanByUser: {},
+    samples: [],
+  });
+  return { create: step(createMs), scale: step(500), image: step(800) };
+}
+
+const events = (n: number, transient = 0): EventLog => ({
+  events: n,
+  byResource: { gpssclusters: n },
+  byOutcome: { unchanged: n - transient, ...(transient ? { 'transient-error': transient } : {}) },
+  handlingMs: one(100),
+  busyS: n / 10,
+  pingMs: [],
+});
+
+/** A scale phase of `clusters`, all Ready after `readyMs` (undefined: 400 at the deadline). */
+export function scalePhase(o: {
+  clusters: number;
+  readyMs?: number;
+  failedSends?: Record<string, number>;
+  transient?: number;
+}): ScaleResult {
+  return {
+    clusters: o.clusters,
+    namespaces: 1,
+    submitMs: 1000,
+    ...(o.readyMs !== undefined ? { allReadyMs: o.readyMs } : {}),
+    readyAtEnd: o.readyMs !== undefined ? o.clusters : 400,
+    lastRequestS: {},
+    timeline: [],
+    verified: 0,
+    verifyFailures: [],
+    peakKiB: {},
+    requests: { 'gpss-reconcile': tally({ total: 100, reads: 90, writes: 10 }) },
+    apiLatency: {},
+    apiShare: { requests: 0.8, serverTime: 0.8 },
+    pingsSent: 0,
+    resync: [],
+    resyncPeakKiB: {},
+    events: { reconcile: events(1000, o.transient) },
+    ...(o.failedSends ? { adapterFailedSends: o.failedSends } : {}),
+    cpu: {
+      wallS: 300,
+      components: { 'kube-apiserver': 300, 'function reconcile': 100 },
+      others: 0,
+      capacity: 600,
+      idle: 5,
+    },
+  };
+}
