@@ -1,7 +1,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { failureConditionType, failureMessage, failureReason } from './failures';
+import type { GpssCluster } from './api/types';
+import { clearFailure, failureConditionType, failureMessage, failureReason, reportFailure } from './failures';
+import type { KubeClient, ObjectRef } from './k8s/client';
 import { KubeApiError } from './k8s/errors';
+import { createLogger } from './log';
 
 const test = suite('failures: what a permanent failure says on the cluster');
 
@@ -44,6 +47,93 @@ test('the message has the verb, resource and API server message, wrapped context
     /^apply namespaces\/ns\/statefulsets\/c1: 403 Forbidden: .*cannot patch/,
   );
   assert.ok(failureMessage(new Error('x'.repeat(5000))).length <= 900, 'bounded');
+});
+
+/** A KubeClient serving one GpssCluster and recording what is written; only these calls are made. */
+function fake(status?: GpssCluster['status']) {
+  const cr: GpssCluster = {
+    apiVersion: 'gpss.gpdb.io/v1',
+    kind: 'GpssCluster',
+    metadata: { name: 'c1', namespace: 'ns', uid: 'u1', generation: 7 },
+    spec: { size: 1, image: 'gpss:1', gpss_config: '{}' },
+    ...(status ? { status } : {}),
+  };
+  const applies: Array<{ obj: ObjectRef; fieldManager: string }> = [];
+  const events: string[] = [];
+  const kube = {
+    get: async () => cr,
+    apply: async (obj: ObjectRef, o: { fieldManager: string }) => {
+      applies.push({ obj, fieldManager: o.fieldManager });
+      return obj;
+    },
+    create: async (e: { reason: string }) => {
+      events.push(e.reason);
+      return e;
+    },
+  } as unknown as KubeClient;
+  const log = createLogger({ name: 't', level: 'silent' });
+  return { cr, applies, events, ctx: { kube, log, now: () => new Date('2026-12-01T01:02:03.999Z') } };
+}
+
+const key = { namespace: 'ns', name: 'c1' };
+
+test('a failure is written once, whole seconds, under the failures manager, with a Warning Event', async () => {
+  const f = fake();
+  await reportFailure(f.ctx, 'reconcile', key, forbidden);
+  const cond = {
+    type: 'ReconcileFailed',
+    status: 'True',
+    reason: 'ApplyStatefulSet',
+    message: failureMessage(forbidden),
+    lastTransitionTime: '2026-12-01T01:02:03Z',
+    observedGeneration: 7,
+  };
+  assert.equal(f.applies, [
+    {
+      obj: {
+        apiVersion: 'gpss.gpdb.io/v1',
+        kind: 'GpssCluster',
+        metadata: { name: 'c1', namespace: 'ns' },
+        status: { conditions: [cond] },
+      },
+      fieldManager: 'gpss-reconcile-failures',
+    },
+  ]);
+  assert.equal(f.events, ['ApplyStatefulSet']);
+
+  const replay = fake({ conditions: [cond as never] });
+  await reportFailure(replay.ctx, 'reconcile', key, forbidden);
+  assert.equal([replay.applies, replay.events], [[], []], 'a replay writes nothing');
+});
+
+test('clearFailure turns a True failure condition False, and writes nothing otherwise', async () => {
+  const healthy = fake();
+  await clearFailure(healthy.ctx, 'health', healthy.cr);
+  assert.equal(healthy.applies, [], 'no failure recorded: nothing to clear');
+  const f = fake({
+    conditions: [
+      {
+        type: 'HealthFailed',
+        status: 'True',
+        reason: 'DeletePod',
+        message: 'm',
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+      },
+    ],
+  });
+  await clearFailure(f.ctx, 'health', f.cr);
+  assert.equal(f.applies[0]?.obj.status, {
+    conditions: [
+      {
+        type: 'HealthFailed',
+        status: 'False',
+        reason: 'Recovered',
+        message: 'the last health of generation 7 succeeded',
+        lastTransitionTime: '2026-12-01T01:02:03Z',
+        observedGeneration: 7,
+      },
+    ],
+  });
 });
 
 test.run();

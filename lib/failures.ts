@@ -11,7 +11,8 @@ import { causeChain, kubeApiError } from './k8s/errors';
 import { RESOURCES } from './k8s/resources';
 import type { Logger } from './log';
 import { recordEvent } from './record-event';
-import { type ConditionInput, conditionsMatch, findCondition, setCondition } from './status/conditions';
+import { type ConditionInput, findCondition } from './status/conditions';
+import { writeStatus } from './status/write-status';
 
 const MAX_MESSAGE = 900;
 
@@ -105,30 +106,12 @@ export async function clearFailure(ctx: FailureContext, fn: string, cr: GpssClus
   });
 }
 
-async function writeCondition(
+/** Under the failure manager, which owns this one condition type and nothing else. */
+function writeCondition(
   ctx: FailureContext,
   fn: string,
   cr: GpssCluster,
   cond: ConditionInput,
 ): Promise<boolean> {
-  if (conditionsMatch(cr.status?.conditions, [cond])) return false;
-  const merged = setCondition(cr.status?.conditions, cond, wholeSeconds(ctx.now()));
-  ctx.log.info(
-    { decision: 'status', condition: `${cond.type}=${cond.status}/${cond.reason}` },
-    'write status',
-  );
-  await ctx.kube.apply(
-    {
-      apiVersion: cr.apiVersion,
-      kind: cr.kind,
-      metadata: { name: cr.metadata.name, namespace: cr.metadata.namespace },
-      status: { conditions: [findCondition(merged, cond.type)!] },
-    },
-    { fieldManager: failureFieldManager(fn), force: true, subresource: 'status' },
-  );
-  return true;
-}
-
-function wholeSeconds(d: Date): string {
-  return `${d.toISOString().slice(0, 19)}Z`;
+  return writeStatus(ctx, cr, { manager: failureFieldManager(fn), conditions: [cond] });
 }

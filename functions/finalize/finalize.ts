@@ -2,15 +2,15 @@
 // StatefulSet; plan; write finalize's conditions (before acting, so what is about to be forced is on
 // record even if a later step fails); carry out the steps. Nothing waits in-process: a wait is a plan
 // with no steps, and the next event or the resync decides again from the objects and the clock.
-import type { GpssCluster } from '../../lib/api/types';
+import { FIELD_MANAGERS, type GpssCluster } from '../../lib/api/types';
 import type { LivePod, LiveStatefulSet } from '../../lib/desired/k8s-types';
 import { selectorString, statefulSetName } from '../../lib/desired/names';
 import type { KubeClient } from '../../lib/k8s/client';
 import type { Logger } from '../../lib/log';
+import { writeStatus } from '../../lib/status/write-status';
 import { execute } from './execute';
 import { needsStatefulSet, planCluster } from './plan';
-import { writeConditions } from './status';
-import type { Outcome } from './steps';
+import { CONDITIONS, type Outcome } from './steps';
 
 export interface FinalizeContext {
   kube: KubeClient;
@@ -36,7 +36,13 @@ export async function finalizeCluster(
     if (sts) replicas = sts.spec?.replicas ?? 1;
   }
   const plan = planCluster({ cr, pods: pods.items, replicas, now: ctx.now() });
-  if (cr) await writeConditions(ctx, cr, plan.conditions);
+  if (cr) {
+    await writeStatus(ctx, cr, {
+      manager: FIELD_MANAGERS.finalize,
+      owned: Object.values(CONDITIONS),
+      conditions: plan.conditions,
+    });
+  }
   const done = await execute({ ...ctx, namespace, name, cr, pods: pods.items }, plan.steps);
   return { outcome: plan.outcome, done };
 }

@@ -2,15 +2,15 @@
 // nodes; fails over instances stuck on lost nodes (unless in maintenance); writes health's part of
 // the status (server-side apply, field manager gpss-health) only when something visible changed;
 // records an Event for every action and for every Ready/Degraded transition.
-import { DEFAULTS, FIELD_MANAGERS, type GpssCluster, type InstanceStatus } from '../../lib/api/types';
+import { DEFAULTS, FIELD_MANAGERS, type GpssCluster } from '../../lib/api/types';
 import type { KubeClient } from '../../lib/k8s/client';
 import { hasStatus } from '../../lib/k8s/errors';
 import type { Logger } from '../../lib/log';
 import { observeCluster } from '../../lib/observe';
 import { recordEvent } from '../../lib/record-event';
-import { conditionsMatch, findCondition, setCondition } from '../../lib/status/conditions';
 import { type FailoverStep, planFailover } from '../../lib/status/failover';
 import { nodeView } from '../../lib/status/instance-health';
+import { writeStatus } from '../../lib/status/write-status';
 import { buildReport, type HealthReport } from './report';
 import { transitionEvents } from './transitions';
 
@@ -50,7 +50,7 @@ export async function checkCluster(ctx: Ctx, namespace: string, name: string): P
     return new Set<string>();
   });
   const report = buildReport({ cr, observed, nodes, failover: steps, deleted });
-  const written = await writeStatus(ctx, cr, report);
+  const written = await writeReport(ctx, cr, report);
   if (written) {
     for (const e of transitionEvents(cr.status?.conditions, report.conditions)) {
       await recordEvent(ctx.kube, cr, e, ctx.now());
@@ -115,64 +115,20 @@ async function failOver(ctx: Ctx, cr: GpssCluster, steps: FailoverStep[]): Promi
   return deleted;
 }
 
-/** Fixed key order and no undefined fields, so equal entries compare equal however they were built. */
-function canonical(i: InstanceStatus): string {
-  return JSON.stringify([
-    i.name,
-    i.node ?? null,
-    i.ready,
-    i.restarts,
-    i.gpfdistAddress ?? null,
-    i.lastProblem ?? null,
-  ]);
-}
-
-function sameInstances(a: InstanceStatus[] | undefined, b: InstanceStatus[]): boolean {
-  const x = a ?? [];
-  return x.length === b.length && x.every((v, i) => canonical(v) === canonical(b[i]));
-}
-
-/** Whole seconds, like metav1.Time: handlers racing within a second write identical conditions. */
-function stamp(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-async function writeStatus(ctx: Ctx, cr: GpssCluster, r: HealthReport): Promise<boolean> {
-  const s = cr.status ?? {};
-  const unchanged =
-    s.phase === r.phase &&
-    s.replicas === r.replicas &&
-    s.readyReplicas === r.readyReplicas &&
-    sameInstances(s.instances, r.instances) &&
-    conditionsMatch(s.conditions, r.conditions);
-  if (unchanged) return false;
-  let merged = s.conditions;
-  const now = stamp(ctx.now());
-  for (const c of r.conditions) merged = setCondition(merged, c, now);
-  ctx.log.info(
-    {
-      decision: 'status',
+function writeReport(ctx: Ctx, cr: GpssCluster, r: HealthReport): Promise<boolean> {
+  return writeStatus(ctx, cr, {
+    manager: MANAGER,
+    conditions: r.conditions,
+    fields: {
+      phase: r.phase,
+      replicas: r.replicas,
+      readyReplicas: r.readyReplicas,
+      instances: r.instances,
+    },
+    log: {
       phase: r.phase,
       rule: r.decision.rule,
       ready: `${r.readyReplicas}/${cr.spec.size ?? DEFAULTS.size}`,
-      conditions: r.conditions.map((c) => `${c.type}=${c.status}/${c.reason}`),
     },
-    'write status',
-  );
-  await ctx.kube.apply(
-    {
-      apiVersion: cr.apiVersion,
-      kind: cr.kind,
-      metadata: { name: cr.metadata.name, namespace: cr.metadata.namespace },
-      status: {
-        phase: r.phase,
-        replicas: r.replicas,
-        readyReplicas: r.readyReplicas,
-        instances: r.instances,
-        conditions: r.conditions.map((c) => findCondition(merged, c.type)!),
-      },
-    },
-    { fieldManager: MANAGER, force: true, subresource: 'status' },
-  );
-  return true;
+  });
 }

@@ -1,0 +1,103 @@
+// Carries out a reconcile plan's steps in order, one log line per decision (scripts/logs.ts and the
+// tests read them), then writes the planned status. Each step is safe to repeat: an apply is
+// server-side and planned only when the live object differs, a restart deletes only the pod it names
+// (uid precondition), an Event has a deterministic name.
+import { FIELD_MANAGERS, type GpssCluster } from '../../lib/api/types';
+import type { LiveService } from '../../lib/desired';
+import type { KubeClient } from '../../lib/k8s/client';
+import type { Logger } from '../../lib/log';
+import type { Observed } from '../../lib/observe';
+import { recordEvent } from '../../lib/record-event';
+import { writeStatus } from '../../lib/status/write-status';
+import { refusedByApiServer } from './dry-run';
+import type { Plan, Step } from './steps';
+
+const MANAGER = FIELD_MANAGERS.reconcile;
+
+export interface ExecContext {
+  kube: KubeClient;
+  log: Logger;
+  now: () => Date;
+  cr: GpssCluster;
+  /** What the plan was made from. */
+  observed: Observed;
+}
+
+export interface Done {
+  /** A short description of each write made. */
+  writes: string[];
+  /** The Services as the API server returned them from their applies. */
+  services: LiveService[];
+}
+
+export async function execute(ctx: ExecContext, steps: Step[]): Promise<Done> {
+  const done: Done = { writes: [], services: [] };
+  for (const s of steps) await run(ctx, s, done);
+  return done;
+}
+
+/** The steps, then the status; the after-status steps only when the status write changed something. */
+export async function carryOut(ctx: ExecContext, plan: Plan): Promise<string[]> {
+  const done = await execute(ctx, plan.steps);
+  const { conditions, fields } = plan.status;
+  if (await writeStatus(ctx, ctx.cr, { manager: MANAGER, conditions, fields })) {
+    await execute(ctx, plan.afterStatusChange);
+  }
+  return done.writes;
+}
+
+async function run(ctx: ExecContext, s: Step, done: Done): Promise<void> {
+  const { kube, log, cr } = ctx;
+  const ns = cr.metadata.namespace!;
+  switch (s.do) {
+    case 'apply': {
+      const { kind, name } = { kind: s.object.kind, name: s.object.metadata.name };
+      log.info({ decision: 'apply', kind, name, why: s.why }, `apply ${kind} ${name}`);
+      done.writes.push(`${kind}/${name}`);
+      const live = await kube.apply(s.object, { fieldManager: MANAGER, force: true });
+      if (kind === 'Service') done.services.push(live as LiveService);
+      return;
+    }
+    case 'delete-pdb':
+      log.info({ decision: 'delete', kind: 'PodDisruptionBudget' }, 'size < 2: delete the disruption budget');
+      await kube.delete('poddisruptionbudgets', ns, s.name);
+      done.writes.push('delete PodDisruptionBudget');
+      return;
+    case 'delete-service':
+      log.info(
+        { decision: 'delete', kind: 'Service', name: s.name },
+        `delete ${s.name}: instance ${s.ordinal} is beyond size and gone`,
+      );
+      if (await kube.delete('services', ns, s.name)) done.writes.push(`delete Service/${s.name}`);
+      return;
+    case 'restart':
+      log.info(
+        { decision: 'restart', pod: s.pod, mark: s.mark },
+        'restart instance: its advertised address changed',
+      );
+      await kube.delete('pods', ns, s.pod, { preconditions: { uid: s.uid } });
+      done.writes.push(`restart Pod/${s.pod}`);
+      return;
+    case 'event':
+      await recordEvent(kube, cr, { ...s.event, component: MANAGER }, ctx.now());
+      return;
+    default:
+      return explain(ctx, s);
+  }
+}
+
+/** The steps that only tell: each is one log line (the dry run's answer, for explain-refusal). */
+async function explain(ctx: ExecContext, s: Step): Promise<void> {
+  if (s.do === 'reject') {
+    ctx.log.warn(
+      { reason: s.reason, problem: s.problem },
+      'configuration rejected; cluster keeps its last valid config',
+    );
+  } else if (s.do === 'maintenance') {
+    ctx.log.info({ decision: 'maintenance' }, 'maintenance mode: observing only');
+  } else if (s.do === 'explain-refusal') {
+    // Beside ours, in the log (npm run logs shows both): a dry run, so nothing is written.
+    const verdict = await refusedByApiServer(ctx.kube, ctx.cr, ctx.observed).catch(() => undefined);
+    if (verdict) ctx.log.warn({ problem: verdict.message }, 'the API server refuses it too');
+  }
+}

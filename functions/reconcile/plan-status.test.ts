@@ -1,0 +1,75 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { buildDesired } from '../../lib/desired';
+import { cluster, converged, NODE_A } from './fixtures';
+import { planCluster } from './plan';
+import { addressCondition, progressing } from './plan-status';
+
+const test = suite('plan-status');
+
+test('Progressing: Applying when only a Service was written earlier in the event', () => {
+  const cr = cluster();
+  assert.equal(planCluster(cr, converged(cr), true).status.conditions[1], {
+    type: 'Progressing',
+    status: 'True',
+    reason: 'Applying',
+    message: '3/3 ready, 3/3 updated',
+    observedGeneration: 1,
+  });
+});
+
+test('Progressing: RollingOut while the StatefulSet has not caught up, Converged once it has', () => {
+  const cr = cluster();
+  const o = converged(cr);
+  const rolling = {
+    ...o,
+    statefulSet: {
+      ...o.statefulSet!,
+      status: { observedGeneration: 1, replicas: 3, readyReplicas: 2, updatedReplicas: 3 },
+    },
+  };
+  assert.equal(progressing(cr, rolling, false), {
+    type: 'Progressing',
+    status: 'True',
+    reason: 'RollingOut',
+    message: '2/3 ready, 3/3 updated',
+    observedGeneration: 1,
+  });
+  const stale = {
+    ...o,
+    statefulSet: { ...o.statefulSet!, metadata: { ...o.statefulSet!.metadata, generation: 2 } },
+  };
+  assert.is(progressing(cr, stale, false).reason, 'RollingOut');
+  assert.is(progressing(cr, o, false).reason, 'Converged');
+});
+
+test('ExternalAddressReady: pending while a Service has no address yet', () => {
+  const cr = cluster();
+  const d = buildDesired(cr, { services: [], nodes: [NODE_A] });
+  assert.equal(addressCondition(cr, d), {
+    type: 'ExternalAddressReady',
+    status: 'False',
+    reason: 'AddressPending',
+    message: [0, 1, 2]
+      .map((i) => `gpfdist-gpfdist-${i}: Service gpfdist-gpfdist-${i} does not exist yet`)
+      .join('; '),
+    observedGeneration: 1,
+  });
+});
+
+test('ExternalAddressReady: a node port equal to a configured port is a collision', () => {
+  const config =
+    '{"ListenAddress":{"Port":30101},"Gpfdist":{"Port":8090},"Cluster":{"Id":"gpfdist","Port":5001,"Etcd":{"Endpoints":["etcd:2379"]}}}';
+  const cr = cluster({ gpss_config: config });
+  const d = buildDesired(cr, converged(cr));
+  assert.equal(addressCondition(cr, d), {
+    type: 'ExternalAddressReady',
+    status: 'False',
+    reason: 'PortCollision',
+    message:
+      'gpfdist-gpfdist-1: node port 30101 equals spec.gpss_config ListenAddress.Port; pick a port outside the node-port range (30000-32767) there',
+    observedGeneration: 1,
+  });
+});
+
+test.run();

@@ -1,0 +1,150 @@
+// reconcile's status conditions and fields, decided from the CR and what was read (no I/O).
+import type { GpssCluster } from '../../lib/api/types';
+import {
+  type DesiredState,
+  formatAddress,
+  gpfdistServiceType,
+  gpssAddress,
+  gpssPorts,
+  nodeInfo,
+  requireGpssConfig,
+  selectorString,
+} from '../../lib/desired';
+import type { Observed } from '../../lib/observe';
+import type { ConditionInput } from '../../lib/status/conditions';
+import { CONDITIONS, type PlannedStatus, type Rejection } from './steps';
+
+export function configValid(cr: GpssCluster): ConditionInput {
+  return {
+    type: CONDITIONS.configValid,
+    status: 'True',
+    reason: 'Valid',
+    message: 'gpss_config is valid',
+    observedGeneration: cr.metadata.generation,
+  };
+}
+
+/** The cluster keeps running: Progressing says this generation is not applied, not an old "Converged". */
+export function configRejected(cr: GpssCluster, r: Rejection): ConditionInput[] {
+  const gen = cr.metadata.generation;
+  return [
+    {
+      type: CONDITIONS.configValid,
+      status: 'False',
+      reason: r.reason,
+      message: r.message,
+      observedGeneration: gen,
+    },
+    {
+      type: CONDITIONS.progressing,
+      status: 'False',
+      reason: 'ConfigInvalid',
+      message: `generation ${gen} is not applied: the instances keep running the last valid spec`,
+      observedGeneration: gen,
+    },
+  ];
+}
+
+export function maintenanceProgressing(cr: GpssCluster): ConditionInput {
+  return {
+    type: CONDITIONS.progressing,
+    status: 'False',
+    reason: 'Maintenance',
+    message: 'spec.maintenance is true: no changes are made',
+    observedGeneration: cr.metadata.generation,
+  };
+}
+
+/** Converged once nothing was written and the StatefulSet reports every replica ready and updated. */
+export function progressing(cr: GpssCluster, o: Observed, writing: boolean): ConditionInput {
+  const gen = cr.metadata.generation;
+  const st = o.statefulSet?.status;
+  const size = cr.spec.size ?? 1;
+  if (
+    writing ||
+    !st ||
+    st.observedGeneration !== o.statefulSet?.metadata.generation ||
+    (st.updatedReplicas ?? 0) < size ||
+    (st.readyReplicas ?? 0) < size ||
+    (st.replicas ?? 0) !== size
+  ) {
+    const msg = st
+      ? `${st.readyReplicas ?? 0}/${size} ready, ${st.updatedReplicas ?? 0}/${size} updated`
+      : 'creating the StatefulSet';
+    return {
+      type: CONDITIONS.progressing,
+      status: 'True',
+      reason: writing ? 'Applying' : 'RollingOut',
+      message: msg,
+      observedGeneration: gen,
+    };
+  }
+  return {
+    type: CONDITIONS.progressing,
+    status: 'False',
+    reason: 'Converged',
+    message: `${size} instance(s) at the desired spec`,
+    observedGeneration: gen,
+  };
+}
+
+/**
+ * ExternalAddressReady: every instance has an address, and none listens on a port it also needs for
+ * ListenAddress or Cluster (behind a NodePort an instance listens on its allocated node port, which
+ * Kubernetes may pick equal to a configured port in the node-port range).
+ */
+export function addressCondition(cr: GpssCluster, desired: DesiredState): ConditionInput {
+  const gen = cr.metadata.generation;
+  const condition = (status: 'True' | 'False', reason: string, message: string): ConditionInput => ({
+    type: CONDITIONS.address,
+    status,
+    reason,
+    message,
+    observedGeneration: gen,
+  });
+  const pending = desired.instances.filter((i) => i.pending && !i.address);
+  if (pending.length > 0) {
+    return condition(
+      'False',
+      'AddressPending',
+      pending.map((p) => `${p.serviceName}: ${p.pending}`).join('; '),
+    );
+  }
+  const ports = gpssPorts(requireGpssConfig(cr.spec.gpss_config));
+  const clashes =
+    gpfdistServiceType(cr) === 'NodePort'
+      ? desired.instances.filter(
+          (i) => i.address && (i.address.port === ports.listen || i.address.port === ports.cluster),
+        )
+      : [];
+  if (clashes.length > 0) {
+    const message = clashes
+      .map(
+        (i) =>
+          `${i.serviceName}: node port ${i.address!.port} equals spec.gpss_config ${i.address!.port === ports.listen ? 'ListenAddress.Port' : 'Cluster.Port'}; pick a port outside the node-port range (30000-32767) there`,
+      )
+      .join('; ');
+    return condition('False', 'PortCollision', message);
+  }
+  return condition('True', 'AddressesAssigned', `${desired.instances.length} instance address(es) assigned`);
+}
+
+/** The status fields reconcile owns; `gpssAddress` is left out (not sent) while it is unknown. */
+export function statusFields(cr: GpssCluster, gpssAddress: string | undefined): PlannedStatus['fields'] {
+  return {
+    observedGeneration: cr.metadata.generation,
+    selector: selectorString(cr),
+    ...(gpssAddress ? { gpssAddress } : {}),
+  };
+}
+
+/** Where gpsscli reaches the cluster now, from its gpss Service and the nodes; undefined while pending. */
+export function currentGpssAddress(cr: GpssCluster, o: Observed): string | undefined {
+  const name = `${cr.metadata.namespace}-${cr.metadata.name}-gpss-service`;
+  const a = gpssAddress(
+    cr,
+    o.services.find((s) => s.metadata.name === name),
+    o.nodes.map(nodeInfo),
+  );
+  return a && !('pending' in a) ? formatAddress(a) : undefined;
+}

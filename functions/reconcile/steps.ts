@@ -1,0 +1,58 @@
+// The vocabulary of a reconcile plan: the steps, in the order they must happen, the status reconcile
+// owns, and the annotations it records its in-flight work with on the instance ConfigMap.
+import type { ConfigMap, PodDisruptionBudget, Service, StatefulSet } from '../../lib/desired/k8s-types';
+import type { EventSpec } from '../../lib/record-event';
+import type { ConditionInput } from '../../lib/status/conditions';
+
+/** On the instance ConfigMap: the Cluster.Id the cluster runs with (a change would orphan its etcd state). */
+export const CLUSTER_ID_ANNOTATION = 'gpss.gpdb.io/cluster-id';
+/** On the instance ConfigMap: `restart-<ordinal>: <pod uid>` marks a running instance whose address changed. */
+export const RESTART_PREFIX = 'gpss.gpdb.io/restart-';
+
+/** The condition types reconcile owns on GpssCluster status. */
+export const CONDITIONS = {
+  configValid: 'ConfigValid',
+  progressing: 'Progressing',
+  address: 'ExternalAddressReady',
+} as const;
+
+export type PlannedEvent = Omit<EventSpec, 'component'>;
+
+/** A desired child, its applied-hash annotation already set (lib/apply/diff.ts). */
+export type Child = Service | ConfigMap | StatefulSet | PodDisruptionBudget;
+
+export type Step =
+  /** Server-side apply; `why` is applyReason's answer (missing, changed, drifted). */
+  | { do: 'apply'; object: Child; why: string }
+  | { do: 'delete-pdb'; name: string }
+  /** A per-instance Service beyond size whose pod is gone. */
+  | { do: 'delete-service'; name: string; ordinal: string }
+  /** Delete a pod still advertising an address that changed; the StatefulSet recreates it. */
+  | { do: 'restart'; pod: string; uid: string; mark: string }
+  | { do: 'event'; event: PlannedEvent }
+  /** Decisions that write nothing themselves, logged so the story of an event reads whole. */
+  | { do: 'reject'; reason: string; problem: string }
+  | { do: 'maintenance' }
+  /** Log the API server's own verdict on the StatefulSet of a rejected spec (a dry run). */
+  | { do: 'explain-refusal' };
+
+/** reconcile's part of the status: its conditions and the fields it owns. */
+export interface PlannedStatus {
+  conditions: ConditionInput[];
+  fields: { observedGeneration: number | undefined; selector: string; gpssAddress?: string };
+}
+
+export interface Plan {
+  outcome: 'invalid' | 'maintenance' | 'converge';
+  steps: Step[];
+  /** Written after the steps. */
+  status: PlannedStatus;
+  /** Carried out only when the status write changed something: once per rejected generation. */
+  afterStatusChange: Step[];
+}
+
+/** Why a spec is not applied: a condition reason and a message naming the GpssCluster field. */
+export interface Rejection {
+  reason: string;
+  message: string;
+}
