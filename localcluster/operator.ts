@@ -29,7 +29,10 @@ export interface OperatorOptions {
   functions?: string[];
   /** Where a source or ping delivers for a function (tests put a fault-injecting proxy here). */
   sinkFor?: (fn: string, url: string) => string;
-  /** Test-only: fire every ping this often instead of on its cron schedule (cron's unit is a minute). */
+  /**
+   * Test-only: fire every ping this often instead of on its cron schedule (cron's unit is a minute);
+   * Infinity fires none (resync off: a test drives pings itself with `ping`, or proves events alone).
+   */
   pingIntervalMs?: number;
   logLevel?: string;
   /**
@@ -269,7 +272,7 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
         `source ${s.name} → ${s.target} (${s.config.resources.map((r) => r.gvr.Resource).join(', ')}) as ${s.serviceAccount?.name}`,
       );
     }
-    for (const p of pings.filter((x) => fns.includes(x.target))) {
+    for (const p of pings.filter((x) => o.pingIntervalMs !== Infinity && fns.includes(x.target))) {
       const cron = parseCron(p.schedule);
       const arm = () => {
         const wait = o.pingIntervalMs ?? cron.next(new Date()).getTime() - Date.now();

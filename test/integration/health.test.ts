@@ -226,7 +226,7 @@ status.before(async (ctx) => {
   await setup(ctx, 'health');
 });
 status.after(async (ctx) => {
-  if (ctx.ns) await deleteNamespace(ctx.ns, { wait: true, releaseAfterMs: 2000 });
+  if (ctx.ns) await deleteNamespace(ctx.ns);
   ctx.admin?.close();
 });
 
@@ -517,7 +517,7 @@ failover.before(async (ctx) => {
   ctx.nodes = [];
 });
 failover.after(async (ctx) => {
-  if (ctx.ns) await deleteNamespace(ctx.ns, { wait: true, releaseAfterMs: 2000 });
+  if (ctx.ns) await deleteNamespace(ctx.ns);
   // Restore the shared cluster: only the three kwok-node-* nodes, all Ready.
   if (ctx.nodes?.length)
     await ctx.c.kubectl(['delete', 'node', ...ctx.nodes, '--ignore-not-found', '--wait=false']);

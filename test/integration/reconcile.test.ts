@@ -98,7 +98,7 @@ test.before(async (ctx) => {
   });
   ctx.delivered = [];
   // The seed names its namespace; a previous run's may still be terminating.
-  await deleteNamespace(NS, { wait: true, releaseAfterMs: 5000 });
+  await deleteNamespace(NS);
   const created = await ctx.c.kubectl(['create', 'namespace', NS]);
   assert.is(created.code, 0, created.stderr);
 });

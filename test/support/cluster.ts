@@ -73,52 +73,55 @@ export async function freshNamespace(prefix: string): Promise<string> {
 }
 
 /**
- * Deletes a namespace. With `wait`, also waits until it is gone, and after `releaseAfterMs` takes the
- * documented escape hatch: it removes the operator's own finalizers that still hold objects there
- * (suites that ran finalize leave its finalizers behind once it stops).
+ * Deletes a namespace and, unless `wait: false`, waits until it is gone. Teardown never edits
+ * finalizers: whatever holds the namespace must be released by the operator's own functions (a suite
+ * that runs a function in-process passes `drive`, called on every poll, to deliver its events). A
+ * namespace still there after the timeout fails the suite, naming every object that still carries a
+ * finalizer, so a stuck finalizer is a test failure, never hidden.
  */
 export async function deleteNamespace(
   ns: string,
-  opts: { wait?: boolean; releaseAfterMs?: number } = {},
+  opts: { wait?: boolean; timeoutMs?: number; drive?: () => Promise<void> } = {},
 ): Promise<void> {
   const c = await sharedCluster();
   await c.kubectl(['delete', 'namespace', ns, '--wait=false', '--ignore-not-found']);
-  if (!opts.wait) return;
-  const t0 = Date.now();
-  await waitFor(
-    `namespace ${ns} to be gone`,
-    async () => {
-      const r = await c.kubectl(['get', 'namespace', ns, '--ignore-not-found', '-o', 'name']);
-      if (r.stdout.trim() === '') return true;
-      if (Date.now() - t0 > (opts.releaseAfterMs ?? 20_000)) await releaseOperatorFinalizers(c, ns);
-      return false;
-    },
-    { timeoutMs: 120_000, intervalMs: 250 },
-  );
+  if (opts.wait === false) return;
+  try {
+    await waitFor(
+      `namespace ${ns} to be gone`,
+      async () => {
+        await opts.drive?.();
+        const r = await c.kubectl(['get', 'namespace', ns, '--ignore-not-found', '-o', 'name']);
+        return r.stdout.trim() === '';
+      },
+      { timeoutMs: opts.timeoutMs ?? 60_000, intervalMs: 250 },
+    );
+  } catch (err) {
+    const held = await finalizersIn(c, ns);
+    throw new Error(
+      `namespace ${ns} is not gone after ${opts.timeoutMs ?? 60_000} ms; ${
+        held.length ? `finalizers left: ${held.join('; ')}` : 'no object there carries a finalizer'
+      }`,
+      { cause: err },
+    );
+  }
 }
 
-async function releaseOperatorFinalizers(c: SharedCluster, ns: string): Promise<void> {
-  for (const res of ['gpssclusters.gpss.gpdb.io', 'pods']) {
-    const r = await c.kubectl(['get', res, '-n', ns, '-o', 'json', '--ignore-not-found']);
-    if (r.code !== 0 || !r.stdout.trim()) continue;
-    const items = (JSON.parse(r.stdout).items ?? []) as Array<{
-      metadata: { name: string; finalizers?: string[] };
-    }>;
-    for (const o of items) {
-      const kept = (o.metadata.finalizers ?? []).filter((f) => !f.startsWith('gpss.gpdb.io/'));
-      if (kept.length === (o.metadata.finalizers ?? []).length) continue;
-      await c.kubectl([
-        'patch',
-        res,
-        o.metadata.name,
-        '-n',
-        ns,
-        '--type=merge',
-        '-p',
-        JSON.stringify({ metadata: { finalizers: kept } }),
-      ]);
-    }
+/** `kind/name: finalizer, …` for every object of the kinds this operator touches that still has one. */
+export async function finalizersIn(c: SharedCluster, ns: string): Promise<string[]> {
+  const out: string[] = [];
+  const kinds =
+    'gpssclusters.gpss.gpdb.io,pods,services,statefulsets.apps,configmaps,poddisruptionbudgets.policy';
+  const r = await c.kubectl(['get', kinds, '-n', ns, '-o', 'json', '--ignore-not-found']);
+  if (r.code !== 0 || !r.stdout.trim()) return out;
+  for (const o of (JSON.parse(r.stdout).items ?? []) as Array<{
+    kind: string;
+    metadata: { name: string; finalizers?: string[] };
+  }>) {
+    if (o.metadata.finalizers?.length)
+      out.push(`${o.kind}/${o.metadata.name}: ${o.metadata.finalizers.join(', ')}`);
   }
+  return out;
 }
 
 /** Polls cond until it returns a truthy value; fails with what was last seen after the timeout. */

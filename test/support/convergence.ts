@@ -8,6 +8,7 @@ interface Meta {
   uid: string;
   deletionTimestamp?: string;
   generation?: number;
+  finalizers?: string[];
 }
 interface Pod {
   metadata: Meta;
@@ -30,20 +31,52 @@ interface Sts {
   };
 }
 
+interface Pdb {
+  metadata: Meta;
+  spec: { maxUnavailable?: number | string; selector?: { matchLabels?: Record<string, string> } };
+}
+interface Ev {
+  type?: string;
+  reason?: string;
+  message?: string;
+  involvedObject?: { kind?: string; name?: string };
+  lastTimestamp?: string | Date;
+  eventTime?: string | Date;
+}
+
+export const CLUSTER_FINALIZER = 'gpss.gpdb.io/finalizer';
+export const INSTANCE_FINALIZER = 'gpss.gpdb.io/instance';
+
+export interface ConvergenceOptions {
+  /** Check the phase (Ready, or Stopped at size 0); default true. */
+  phase?: boolean;
+  /**
+   * Everything a converged cluster shows beyond its objects: finalizers on the CR and every instance
+   * (finalize runs) and the status conditions of all three functions at the current generation.
+   * Default true; off where a scenario runs without finalize. (Warnings: see warningsSince.)
+   */
+  strict?: boolean;
+}
+
+/**
+ * What still differs between the cluster and its spec; empty when converged. For a deleted cluster:
+ * whatever is left of it (children, the disruption budget, a finalizer).
+ */
 export async function differences(
   kube: KubeClient,
   ns: string,
   name: string,
-  opts: { phase?: boolean } = {},
+  opts: ConvergenceOptions = {},
 ): Promise<string[]> {
   const d: string[] = [];
   const cr = await kube.get<GpssCluster>('gpssclusters', ns, name);
   const sel = `app.kubernetes.io/instance=${name},app.kubernetes.io/managed-by=gpss-operator`;
-  const [pods, svcs, sts, cm] = await Promise.all([
+  const [pods, svcs, sts, cm, pdb] = await Promise.all([
     kube.list<Pod>('pods', ns, { labelSelector: sel }),
     kube.list<Svc>('services', ns, { labelSelector: sel }),
     kube.get<Sts>('statefulsets', ns, name),
     kube.get<{ data?: Record<string, string> }>('configmaps', ns, `${name}-instance-config`),
+    kube.get<Pdb>('poddisruptionbudgets', ns, name),
   ]);
   if (!cr) {
     if (pods.items.length) d.push(`pods remain after deletion: ${pods.items.map((p) => p.metadata.name)}`);
@@ -51,6 +84,10 @@ export async function differences(
       d.push(`services remain after deletion: ${svcs.items.map((s) => s.metadata.name)}`);
     if (sts) d.push('StatefulSet remains after deletion');
     if (cm) d.push('instance ConfigMap remains after deletion');
+    if (pdb) d.push('PodDisruptionBudget remains after deletion');
+    for (const p of pods.items)
+      if (p.metadata.finalizers?.length)
+        d.push(`pod ${p.metadata.name} keeps finalizers ${p.metadata.finalizers.join(', ')}`);
     return d;
   }
   const size = cr.spec.size ?? 1;
@@ -106,9 +143,72 @@ export async function differences(
       );
     }
   }
+  if (size >= 2 && !pdb) d.push('PodDisruptionBudget missing');
+  if (size < 2 && pdb) d.push(`PodDisruptionBudget present at size ${size}`);
+  if (pdb && pdb.spec.maxUnavailable !== 1)
+    d.push(`PodDisruptionBudget maxUnavailable ${pdb.spec.maxUnavailable}, want 1`);
+  if (pdb && pdb.spec.selector?.matchLabels?.['app.kubernetes.io/instance'] !== name)
+    d.push('PodDisruptionBudget selects other pods');
   const st = cr.status ?? {};
   if (st.observedGeneration !== cr.metadata.generation)
     d.push(`status.observedGeneration ${st.observedGeneration}, want ${cr.metadata.generation}`);
   if (opts.phase !== false && st.phase !== (size === 0 ? 'Stopped' : 'Ready')) d.push(`phase ${st.phase}`);
+  if (opts.strict === false) return d;
+
+  if (!cr.metadata.finalizers?.includes(CLUSTER_FINALIZER)) d.push(`GpssCluster lacks ${CLUSTER_FINALIZER}`);
+  for (const p of pods.items)
+    if (!p.metadata.finalizers?.includes(INSTANCE_FINALIZER))
+      d.push(`pod ${p.metadata.name} lacks ${INSTANCE_FINALIZER}`);
+  d.push(...conditionDifferences(cr, size));
+  return d;
+}
+
+/**
+ * Warning Events for the cluster recorded after `since` (Event timestamps have whole seconds: only
+ * those from the next second on count). A rollout may warn on its way (an instance stops being
+ * ready); once converged, nothing may.
+ */
+export async function warningsSince(
+  kube: KubeClient,
+  ns: string,
+  name: string,
+  since: Date,
+): Promise<string[]> {
+  const events = await kube.list<Ev>('events', ns, {
+    fieldSelector: `involvedObject.kind=GpssCluster,involvedObject.name=${name},type=Warning`,
+  });
+  const from = Math.floor(since.getTime() / 1000) * 1000 + 1000;
+  return events.items
+    .filter((e) => new Date(e.lastTimestamp ?? e.eventTime ?? 0).getTime() >= from)
+    .map((e) => `Warning Event ${e.reason}: ${e.message}`);
+}
+
+/** What each function reports on a converged cluster, at the current generation. */
+const CONVERGED: Record<string, { status: string; reason?: string }> = {
+  ConfigValid: { status: 'True' },
+  Progressing: { status: 'False', reason: 'Converged' },
+  ExternalAddressReady: { status: 'True' },
+  Ready: { status: 'True' },
+};
+
+function conditionDifferences(cr: GpssCluster, size: number): string[] {
+  const d: string[] = [];
+  const conds = cr.status?.conditions ?? [];
+  const gen = cr.metadata.generation;
+  for (const [type, want] of Object.entries(CONVERGED)) {
+    if (type === 'Ready' && size === 0) continue;
+    const c = conds.find((x) => x.type === type);
+    if (!c) d.push(`condition ${type} missing`);
+    else if (c.status !== want.status || (want.reason && c.reason !== want.reason))
+      d.push(
+        `condition ${type}=${c.status}/${c.reason}, want ${want.status}${want.reason ? `/${want.reason}` : ''}`,
+      );
+  }
+  for (const c of conds) {
+    if (c.observedGeneration !== undefined && c.observedGeneration !== gen)
+      d.push(`condition ${c.type} observedGeneration ${c.observedGeneration}, want ${gen}`);
+    if (c.type.endsWith('Failed') && c.status === 'True')
+      d.push(`condition ${c.type}=True/${c.reason}: ${c.message}`);
+  }
   return d;
 }
