@@ -1,13 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { GpssClusterSpec } from './types';
-import {
-  clusterIdOf,
-  parseQuantity,
-  validateGpssConfig,
-  validateSpec,
-  validateSpecChange,
-} from './validate-config';
+import { clusterIdOf, validateGpssConfig, validateSpec, validateSpecChange } from './validate-config';
 
 // The seed manifest's config, as users of the original operator write it.
 const SEED = `{"ListenAddress": {"Host": "", "Port": 5000}, "Gpfdist": {"Host": "", "Port": 8090},
@@ -134,25 +128,6 @@ ids('is undefined without a usable id', () => {
 });
 
 ids.run();
-
-const quantity = suite('parseQuantity');
-
-quantity('parses the Kubernetes quantity forms', () => {
-  assert.is(parseQuantity('2'), 2);
-  assert.is(parseQuantity(8), 8);
-  assert.is(parseQuantity('500m'), 0.5);
-  assert.is(parseQuantity('16Gi'), 16 * 2 ** 30);
-  assert.is(parseQuantity('1G'), 1e9);
-  assert.is(parseQuantity('1e3'), 1000);
-  assert.is(parseQuantity('.5'), 0.5);
-  assert.is(parseQuantity('-1'), -1);
-});
-
-quantity('refuses malformed quantities', () => {
-  for (const q of ['', 'lots', '1gi', '1 Gi', '1.2.3', 'Gi']) assert.is(parseQuantity(q), undefined, q);
-});
-
-quantity.run();
 
 const spec = suite('validateSpec');
 

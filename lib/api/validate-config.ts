@@ -2,6 +2,7 @@
 // parser, so the GPSS config is only checked there for looking like an object. The functions report
 // these problems in a status condition instead of acting on a config GPSS would refuse.
 // Every check runs and every problem is returned, so one round trip fixes a manifest.
+import { parseQuantity } from './quantity';
 import type { GpssClusterSpec } from './types';
 
 export interface Problem {
@@ -177,33 +178,6 @@ export function etcdEndpointsOf(text: string): string[] {
 export function shareEtcd(a: string, b: string): boolean {
   const mine = new Set(etcdEndpointsOf(a));
   return etcdEndpointsOf(b).some((e) => mine.has(e));
-}
-
-const QUANTITY = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:([KMGTPE]i)|([numkMGTPE])|[eE]([+-]?\d+))?$/;
-const BINARY: Record<string, number> = {
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-const DECIMAL: Record<string, number> = { n: -9, u: -6, m: -3, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
-
-/**
- * Value of a Kubernetes quantity ("500m", 2, "16Gi", "1e3") as a float, or undefined when malformed.
- * Precise enough to order requests and limits; not meant for arithmetic.
- */
-export function parseQuantity(q: string | number): number | undefined {
-  if (typeof q === 'number') return Number.isFinite(q) ? q : undefined;
-  const m = QUANTITY.exec(q);
-  if (!m) return undefined;
-  const [, sign, digits, binary, decimal, exponent] = m;
-  let v = Number(digits);
-  if (binary) v *= BINARY[binary];
-  else if (decimal) v *= 10 ** DECIMAL[decimal];
-  else if (exponent) v *= 10 ** Number(exponent);
-  return sign === '-' ? -v : v;
 }
 
 // Label syntax as the API server checks it on pods: a node selector it would refuse leaves the

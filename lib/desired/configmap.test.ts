@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildInstanceConfigMap } from './configmap';
-import { seedCluster } from './fixtures';
+import { seedEffective } from './fixtures';
 
 const EXPECTED = {
   apiVersion: 'v1',
@@ -36,14 +36,14 @@ const EXPECTED = {
 const cm = suite('buildInstanceConfigMap');
 
 cm('one key per instance, in ordinal order whatever the input order', () => {
-  const actual = buildInstanceConfigMap(seedCluster(), [
+  const actual = buildInstanceConfigMap(seedEffective(), [
     { ordinal: 10, text: 'ten' },
     { ordinal: 0, text: 'zero' },
     { ordinal: 2, text: 'two' },
   ]);
   assert.equal(actual, EXPECTED);
   assert.is(JSON.stringify(actual), JSON.stringify(EXPECTED));
-  const again = buildInstanceConfigMap(seedCluster(), [
+  const again = buildInstanceConfigMap(seedEffective(), [
     { ordinal: 2, text: 'two' },
     { ordinal: 0, text: 'zero' },
     { ordinal: 10, text: 'ten' },
@@ -52,13 +52,13 @@ cm('one key per instance, in ordinal order whatever the input order', () => {
 });
 
 cm('no instance config yet: empty data, still applied so pods can mount it', () => {
-  assert.equal(buildInstanceConfigMap(seedCluster(), []), { ...EXPECTED, data: {} });
+  assert.equal(buildInstanceConfigMap(seedEffective(), []), { ...EXPECTED, data: {} });
 });
 
 cm('two configs for one ordinal is a bug', () => {
   assert.throws(
     () =>
-      buildInstanceConfigMap(seedCluster(), [
+      buildInstanceConfigMap(seedEffective(), [
         { ordinal: 1, text: 'a' },
         { ordinal: 1, text: 'b' },
       ]),

@@ -2,9 +2,10 @@
 // only their own key, so an instance needs no Kubernetes API access (no ServiceAccount token, no
 // RBAC) to learn its own advertised address.
 
-import { COMPONENTS, type GpssCluster } from '../api/types';
+import { COMPONENTS } from '../api/types';
+import type { EffectiveCluster } from './cluster';
 import type { ConfigMap } from './k8s-types';
-import { childMeta, componentLabels, instanceConfigKey, instanceConfigMapName } from './names';
+import { childMeta, componentLabels, instanceConfigKey } from './names';
 
 export interface InstanceConfig {
   ordinal: number;
@@ -12,18 +13,18 @@ export interface InstanceConfig {
 }
 
 /** Keys in ordinal order, whatever order `configs` came in. An instance without an entry waits for one. */
-export function buildInstanceConfigMap(cr: GpssCluster, configs: InstanceConfig[]): ConfigMap {
+export function buildInstanceConfigMap(c: EffectiveCluster, configs: InstanceConfig[]): ConfigMap {
   const sorted = [...configs].sort((a, b) => a.ordinal - b.ordinal);
   const data: Record<string, string> = {};
   for (const { ordinal, text } of sorted) {
-    const key = instanceConfigKey(cr, ordinal);
+    const key = instanceConfigKey(c, ordinal);
     if (key in data) throw new Error(`two instance configs for ordinal ${ordinal}`);
     data[key] = text;
   }
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: childMeta(cr, instanceConfigMapName(cr), componentLabels(cr, COMPONENTS.instanceConfig)),
+    metadata: childMeta(c, c.names.instanceConfigMap, componentLabels(c, COMPONENTS.instanceConfig)),
     data,
   };
 }

@@ -1,6 +1,8 @@
-// The spec as the builders see it: every optional field resolved to its default. The CRD schema
-// defaults these too, but a CR can reach us un-defaulted (a test, an older CRD, a raw event payload),
-// and the same CR must give the same objects either way.
+// Each optional spec field resolved to its default, one function per field: effectiveCluster
+// (cluster.ts) reads a CR through these, and callers that need one field of a CR (health, reconcile's
+// status) use them directly, so a default is decided in one place. The CRD schema defaults these too,
+// but a CR can reach us un-defaulted (a test, an older CRD, a raw event payload), and the same CR must
+// give the same objects either way.
 
 import {
   type AntiAffinity,
@@ -9,6 +11,7 @@ import {
   type PullPolicy,
   type ResourceRequirements,
   type ServiceType,
+  type Toleration,
 } from '../api/types';
 
 type WithSpec = Pick<GpssCluster, 'spec'>;
@@ -44,7 +47,11 @@ export function effectiveTerminationGraceSeconds(cr: WithSpec): number {
  * "no requests or limits" on purpose.
  */
 export function effectiveResources(cr: WithSpec): ResourceRequirements {
-  const r = cr.spec.resources ?? DEFAULTS.resources;
+  return normalizedResources(cr.spec.resources ?? DEFAULTS.resources);
+}
+
+/** A fresh copy with keys in a fixed order; normalizing twice gives the same value. */
+export function normalizedResources(r: ResourceRequirements): ResourceRequirements {
   const out: ResourceRequirements = {};
   if (r.limits) out.limits = sortedCopy(r.limits);
   if (r.requests) out.requests = sortedCopy(r.requests);
@@ -55,5 +62,16 @@ export function effectiveResources(cr: WithSpec): ResourceRequirements {
 export function sortedCopy(map: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k of Object.keys(map).sort()) out[k] = map[k];
+  return out;
+}
+
+/** A fresh copy with keys in a fixed order, so the output does not depend on how the input was built. */
+export function normalizedToleration(t: Toleration): Toleration {
+  const out: Toleration = {};
+  if (t.key !== undefined) out.key = t.key;
+  if (t.operator !== undefined) out.operator = t.operator;
+  if (t.value !== undefined) out.value = t.value;
+  if (t.effect !== undefined) out.effect = t.effect;
+  if (t.tolerationSeconds !== undefined) out.tolerationSeconds = t.tolerationSeconds;
   return out;
 }

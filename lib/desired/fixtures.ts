@@ -4,6 +4,7 @@
 
 import { parse } from 'yaml';
 import type { GpssCluster } from '../api/types';
+import { type EffectiveCluster, requireEffectiveCluster } from './cluster';
 import type { LiveConfigMap, LiveNode, LivePod, LiveService } from './k8s-types';
 
 export const SEED_MANIFEST = `apiVersion: gpss.gpdb.io/v1
@@ -30,6 +31,11 @@ export function seedCluster(): GpssCluster {
   return parse(SEED_MANIFEST) as GpssCluster;
 }
 
+/** The seed cluster as the builders take it. */
+export function seedEffective(): EffectiveCluster {
+  return requireEffectiveCluster(seedCluster());
+}
+
 /** Only the required fields: what a CR looks like when nothing defaulted it. */
 export function minimalCluster(): GpssCluster {
   return {
@@ -42,6 +48,10 @@ export function minimalCluster(): GpssCluster {
         '{"ListenAddress":{"Port":5019},"Gpfdist":{"Port":8319},"Cluster":{"Id":"c1","Port":5020}}',
     } as GpssCluster['spec'],
   };
+}
+
+export function minimalEffective(): EffectiveCluster {
+  return requireEffectiveCluster(minimalCluster());
 }
 
 export function liveNode(name: string, internalIP: string, ready = true): LiveNode {

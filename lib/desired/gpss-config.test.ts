@@ -1,10 +1,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SEED_GPSS_CONFIG, seedCluster } from './fixtures';
+import { SEED_GPSS_CONFIG, seedCluster, seedEffective } from './fixtures';
 import {
   configChecksum,
   GpssConfigError,
   gpssPorts,
+  parsedConfigChecksum,
   parseGpssConfig,
   renderedAddress,
   renderInstanceConfig,
@@ -181,6 +182,16 @@ render('deterministic and does not depend on earlier calls', () => {
   assert.is(renderInstanceConfig(SEED_GPSS_CONFIG, { host: '10.0.0.1', port: 31001 }), a);
 });
 
+render('from the effective spec: the same text, and its parsed config stays as it was', () => {
+  const c = seedEffective();
+  const before = JSON.stringify(c.gpss.config);
+  const a = renderInstanceConfig(c, { host: '10.0.0.1', port: 31001 });
+  assert.is(a, renderInstanceConfig(SEED_GPSS_CONFIG, { host: '10.0.0.1', port: 31001 }));
+  renderInstanceConfig(c, { host: '10.0.0.2', port: 31002 });
+  assert.is(JSON.stringify(c.gpss.config), before);
+  assert.is(renderInstanceConfig(c, { host: '10.0.0.1', port: 31001 }), a);
+});
+
 render('throws on an unusable config', () => {
   assert.throws(
     () => renderInstanceConfig('nope', { host: 'h', port: 1 }),
@@ -215,6 +226,13 @@ checksum('reformatting does not change it; content and key order do', () => {
     ),
     'c07bad273ceefb2a066c47d1560efc06728ed9347ba93d3a8d92dd5c3df5c6aa',
   );
+});
+
+checksum('from the parsed config: the same as from its text', () => {
+  assert.is(parsedConfigChecksum(requireGpssConfig(SEED_GPSS_CONFIG)), SEED_CHECKSUM);
+  assert.is(seedEffective().gpss.checksum, SEED_CHECKSUM);
+  const reordered = '{"Gpfdist":{"Port":8090},"ListenAddress":{"Port":5000},"Cluster":{"Port":5001}}';
+  assert.is(parsedConfigChecksum(requireGpssConfig(reordered)), configChecksum(reordered));
 });
 
 checksum('unparseable text is hashed as is', () => {

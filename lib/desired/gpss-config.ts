@@ -5,6 +5,7 @@
 // valid object (three distinct ports), so a builder never emits something the API server rejects.
 
 import { createHash } from 'node:crypto';
+import type { EffectiveCluster } from './cluster';
 
 export interface GpssConfig {
   ListenAddress: { Host?: string; Port: number; [key: string]: unknown };
@@ -95,13 +96,16 @@ export function gpssPorts(config: GpssConfig): GpssPorts {
  * instance listens on (see index.ts for how NodePort makes the two agree). BindAddress defaults to
  * 0.0.0.0 because the advertised host (a node or load-balancer address) is not an interface of the pod.
  * Key order is the user's; keys we add go last, so the output is a pure function of the inputs.
+ * The builders pass the effective spec; text (parsed here, GpssConfigError when unusable) is for
+ * callers outside a build, such as tests writing a live ConfigMap.
  */
-export function renderInstanceConfig(userConfigText: string, address: Address): string {
-  const config = requireGpssConfig(userConfigText);
-  config.Gpfdist.Host = address.host;
-  config.Gpfdist.Port = address.port;
-  if (!('BindAddress' in config.Gpfdist)) config.Gpfdist.BindAddress = '0.0.0.0';
-  return `${JSON.stringify(config, null, 2)}\n`;
+export function renderInstanceConfig(source: EffectiveCluster | string, address: Address): string {
+  const config = typeof source === 'string' ? requireGpssConfig(source) : source.gpss.config;
+  // Copies, never assignments: the parsed config is shared by every instance of the build. A spread
+  // keeps an existing key where it was and appends a new one, as assigning would.
+  const gpfdist: GpssConfig['Gpfdist'] = { ...config.Gpfdist, Host: address.host, Port: address.port };
+  if (!('BindAddress' in config.Gpfdist)) gpfdist.BindAddress = '0.0.0.0';
+  return `${JSON.stringify({ ...config, Gpfdist: gpfdist }, null, 2)}\n`;
 }
 
 /** The address an already rendered instance config advertises, if it is one of ours and readable. */
@@ -131,5 +135,14 @@ export function configChecksum(text: string): string {
   } catch {
     // keep the raw text
   }
-  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+  return sha256(canonical);
+}
+
+/** configChecksum of the text `config` was parsed from, without parsing it again. */
+export function parsedConfigChecksum(config: GpssConfig): string {
+  return sha256(JSON.stringify(config));
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }

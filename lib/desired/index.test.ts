@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { requireEffectiveCluster } from './cluster';
 import {
   liveConfigMap,
   liveLoadBalancerService,
@@ -7,6 +8,7 @@ import {
   liveNodePortService,
   livePod,
   seedCluster,
+  seedEffective,
 } from './fixtures';
 import {
   SEED_CHECKSUM,
@@ -64,6 +66,7 @@ desired('first pass: nothing observed, every instance waits for its Service', ()
         pending: 'Service gpfdist-gpfdist-2 does not exist yet',
       },
     ],
+    cluster: seedEffective(),
   };
   const actual = buildDesired(seedCluster(), {});
   assert.equal(actual, expected);
@@ -132,6 +135,7 @@ desired('NodePort: each instance listens and advertises on its node port; sticky
         address: { host: '10.0.0.2', port: 31002 },
       },
     ],
+    cluster: seedEffective(),
   };
   const actual = buildDesired(seedCluster(), converging());
   assert.equal(actual, expected);
@@ -218,6 +222,7 @@ desired('size 0: no instances, no per-instance Services, no budget; shared Servi
     configMap: seedConfigMap({}),
     configChecksum: SEED_CHECKSUM,
     instances: [],
+    cluster: requireEffectiveCluster(cr),
   });
   assert.not.ok('pdb' in out);
 });
@@ -259,4 +264,61 @@ desired('invalid gpss_config throws GpssConfigError', () => {
   );
 });
 
+desired('the effective spec in: the same objects as from its CR, and no reading at all', () => {
+  const cr = seedCluster();
+  const fromCr = buildDesired(cr, converging());
+  cr.spec.gpss_config = 'not read again';
+  assert.equal(buildDesired(fromCr.cluster, converging()), fromCr);
+  assert.is(JSON.stringify(buildDesired(fromCr.cluster, converging())), JSON.stringify(fromCr));
+});
+
 desired.run();
+
+const once = suite('gpss_config is parsed once per build');
+
+/** Runs `fn` counting the JSON.parse calls on exactly `text` (rendered configs are other texts). */
+function parsesOf(text: string, fn: () => void): number {
+  const original = JSON.parse;
+  let count = 0;
+  JSON.parse = ((s: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
+    if (s === text) count++;
+    return original(s, reviver);
+  }) as typeof JSON.parse;
+  try {
+    fn();
+  } finally {
+    JSON.parse = original;
+  }
+  return count;
+}
+
+once('the seed CR, every builder and every instance: one parse', () => {
+  const cr = seedCluster();
+  let out: ReturnType<typeof buildDesired> | undefined;
+  const count = parsesOf(cr.spec.gpss_config, () => {
+    out = buildDesired(cr, converging());
+  });
+  // The build did reach every builder: three rendered configs, three gpfdist Services.
+  assert.is(Object.keys(out!.configMap.data).length, 3);
+  assert.is(out!.gpfdistServices.length, 3);
+  assert.is(count, 1);
+});
+
+once('the counter does count: a second reading of the CR is seen', () => {
+  const cr = seedCluster();
+  const count = parsesOf(cr.spec.gpss_config, () => {
+    buildDesired(cr, converging());
+    buildDesired(cr, {});
+  });
+  assert.is(count, 2);
+});
+
+once('from an effective spec: none', () => {
+  const c = seedEffective();
+  assert.is(
+    parsesOf(seedCluster().spec.gpss_config, () => buildDesired(c, converging())),
+    0,
+  );
+});
+
+once.run();

@@ -15,7 +15,7 @@
 //   instance listens on that port (the container port `gpfdist`), the Service targets it by name.
 // - NodePort: advertised = a node's InternalIP : the allocated node port. The instance *listens on
 //   the node port too* (its rendered Gpfdist.Port), and the Service's targetPort is that number
-//   (buildGpfdistService(cr, i, {targetPort: nodePort})): the shared pod template cannot declare a
+//   (buildGpfdistService(cluster, i, {targetPort: nodePort})): the shared pod template cannot declare a
 //   per-instance port, so the container port `gpfdist` stays the user's and is informational only.
 //   The Service `port` stays the user's Gpfdist.Port, for in-cluster clients.
 //   The node port is allocated by the API server on the first apply, so a NodePort instance gets its
@@ -34,12 +34,17 @@
 // Size 0 keeps the Services that are not per-instance (gpss and headless): the gpss address, which
 // users configure gpsscli with, survives a stop and start. Per-instance Services beyond `size` are not
 // returned; removing them (after their instance is gone) is the finalize function's job.
-// Invalid gpss_config makes the builders throw GpssConfigError: validate before building.
+//
+// One reading per build: buildDesired reads the CR into the effective spec (cluster.ts: defaults,
+// gpss_config parsed and checked, names) at its entry and hands that to every builder; no builder
+// sees the CR or the gpss_config text. An unusable gpss_config makes buildDesired throw
+// GpssConfigError: validate before building. The effective spec comes back as DesiredState.cluster,
+// so a caller can use its parsed ports, or pass it to another buildDesired in the same event.
 
 import type { GpssCluster } from '../api/types';
+import { asEffectiveCluster, type EffectiveCluster } from './cluster';
 import { buildInstanceConfigMap, type InstanceConfig } from './configmap';
-import { effectiveSize, gpfdistServiceType } from './effective';
-import { type Address, configChecksum, renderedAddress, renderInstanceConfig } from './gpss-config';
+import { type Address, renderedAddress, renderInstanceConfig } from './gpss-config';
 import { advertisedAddress, isPending, nodeInfo } from './instance-address';
 import type {
   ConfigMap,
@@ -56,6 +61,7 @@ import { buildPodDisruptionBudget } from './pdb';
 import { buildGpfdistService, buildGpssService, buildHeadlessService, PORT_NAMES } from './services';
 import { buildStatefulSet } from './statefulset';
 
+export * from './cluster';
 export * from './configmap';
 export * from './effective';
 export * from './gpss-config';
@@ -99,36 +105,40 @@ export interface DesiredState {
   /** configChecksum(gpss_config), as carried by the pod template. */
   configChecksum: string;
   instances: InstancePlan[];
+  /** The effective spec every object above was built from. */
+  cluster: EffectiveCluster;
 }
 
 function sameAddress(a: Address, b: Address): boolean {
   return a.host === b.host && a.port === b.port;
 }
 
-export function buildDesired(cr: GpssCluster, observed: ObservedState = {}): DesiredState {
-  const size = effectiveSize(cr);
-  const userConfig = cr.spec.gpss_config;
-  const checksum = configChecksum(userConfig);
+/** `source`: the CR, read here once, or an effective spec read before (no reading at all). */
+export function buildDesired(
+  source: GpssCluster | EffectiveCluster,
+  observed: ObservedState = {},
+): DesiredState {
+  const c = asEffectiveCluster(source);
   const nodes = (observed.nodes ?? []).map(nodeInfo);
-  const nodePortType = gpfdistServiceType(cr) === 'NodePort';
+  const nodePortType = c.service.gpfdist === 'NodePort';
 
   const gpfdistServices: Service[] = [];
   const configs: InstanceConfig[] = [];
   const instances: InstancePlan[] = [];
 
-  for (let ordinal = 0; ordinal < size; ordinal++) {
-    const serviceName = gpfdistServiceName(cr, ordinal);
-    const podName = instancePodName(cr, ordinal);
+  for (let ordinal = 0; ordinal < c.size; ordinal++) {
+    const serviceName = gpfdistServiceName(c, ordinal);
+    const podName = instancePodName(c, ordinal);
     const svc = observed.services?.find((s) => s.metadata.name === serviceName);
     const pod = observed.pods?.find((p) => p.metadata.name === podName);
-    const previous = renderedAddress(observed.configMap?.data?.[instanceConfigKey(cr, ordinal)]);
+    const previous = renderedAddress(observed.configMap?.data?.[instanceConfigKey(c, ordinal)]);
 
     const nodePort = svc?.spec?.ports?.find((p) => p.name === PORT_NAMES.gpfdist)?.nodePort;
     gpfdistServices.push(
-      buildGpfdistService(cr, ordinal, nodePortType && nodePort ? { targetPort: nodePort } : {}),
+      buildGpfdistService(c, ordinal, nodePortType && nodePort ? { targetPort: nodePort } : {}),
     );
 
-    const resolved = advertisedAddress(cr, ordinal, svc, nodes, pod?.spec?.nodeName, previous);
+    const resolved = advertisedAddress(c, ordinal, svc, nodes, pod?.spec?.nodeName, previous);
     const plan: InstancePlan = { ordinal, podName, serviceName, addressChanged: false };
     if (isPending(resolved)) {
       if (previous) plan.address = previous;
@@ -137,19 +147,20 @@ export function buildDesired(cr: GpssCluster, observed: ObservedState = {}): Des
       plan.address = resolved;
       plan.addressChanged = previous !== undefined && !sameAddress(previous, resolved);
     }
-    if (plan.address) configs.push({ ordinal, text: renderInstanceConfig(userConfig, plan.address) });
+    if (plan.address) configs.push({ ordinal, text: renderInstanceConfig(c, plan.address) });
     instances.push(plan);
   }
 
-  const pdb = buildPodDisruptionBudget(cr);
+  const pdb = buildPodDisruptionBudget(c);
   return {
-    statefulSet: buildStatefulSet(cr, { checksum }),
-    headless: buildHeadlessService(cr),
-    gpssService: buildGpssService(cr),
+    statefulSet: buildStatefulSet(c),
+    headless: buildHeadlessService(c),
+    gpssService: buildGpssService(c),
     gpfdistServices,
-    configMap: buildInstanceConfigMap(cr, configs),
+    configMap: buildInstanceConfigMap(c, configs),
     ...(pdb ? { pdb } : {}),
-    configChecksum: checksum,
+    configChecksum: c.gpss.checksum,
     instances,
+    cluster: c,
   };
 }

@@ -12,10 +12,10 @@
 
 import type { V1NodeAddress } from '@kubernetes/client-node';
 import type { GpssCluster, ServiceType } from '../api/types';
-import { gpfdistServiceType, gpssServiceType } from './effective';
-import { type Address, gpssPorts, requireGpssConfig } from './gpss-config';
+import { asEffectiveCluster, type EffectiveCluster } from './cluster';
+import type { Address } from './gpss-config';
 import type { LiveNode, LiveService } from './k8s-types';
-import { gpfdistServiceName, gpssServiceName } from './names';
+import { gpfdistServiceName } from './names';
 import { PORT_NAMES } from './services';
 
 export interface NodeInfo {
@@ -121,35 +121,38 @@ function serviceAddress(
  * current rendered config advertises, kept for NodePort while its node is Ready.
  */
 export function advertisedAddress(
-  cr: GpssCluster,
+  c: EffectiveCluster,
   ordinal: number,
   svc: LiveService | undefined,
   nodes: NodeInfo[],
   podNodeName?: string,
   previous?: Address,
 ): AdvertisedAddress {
-  const ports = gpssPorts(requireGpssConfig(cr.spec.gpss_config));
   const want: Want = {
-    type: gpfdistServiceType(cr),
-    serviceName: gpfdistServiceName(cr, ordinal),
+    type: c.service.gpfdist,
+    serviceName: gpfdistServiceName(c, ordinal),
     portName: PORT_NAMES.gpfdist,
-    port: ports.gpfdist,
+    port: c.gpss.ports.gpfdist,
   };
   return serviceAddress(want, svc, nodes, podNodeName, previous);
 }
 
-/** Where gpsscli reaches the cluster (status.gpssAddress); for NodePort, the first Ready node by name. */
+/**
+ * Where gpsscli reaches the cluster (status.gpssAddress); for NodePort, the first Ready node by name.
+ * A CR is read first (GpssConfigError when its gpss_config is unusable): pass the effective spec
+ * (DesiredState.cluster) when there is one.
+ */
 export function gpssAddress(
-  cr: GpssCluster,
+  source: GpssCluster | EffectiveCluster,
   svc: LiveService | undefined,
   nodes: NodeInfo[],
 ): AdvertisedAddress {
-  const ports = gpssPorts(requireGpssConfig(cr.spec.gpss_config));
+  const c = asEffectiveCluster(source);
   const want: Want = {
-    type: gpssServiceType(cr),
-    serviceName: gpssServiceName(cr),
+    type: c.service.gpss,
+    serviceName: c.names.gpssService,
     portName: PORT_NAMES.gpss,
-    port: ports.listen,
+    port: c.gpss.ports.listen,
   };
   return serviceAddress(want, svc, nodes);
 }

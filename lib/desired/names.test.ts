@@ -1,9 +1,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { GpssCluster } from '../api/types';
+import { requireEffectiveCluster } from './cluster';
 import { minimalCluster, seedCluster } from './fixtures';
 import {
   childMeta,
+  childNames,
   componentLabels,
   gpfdistServiceName,
   gpssServiceName,
@@ -13,6 +15,7 @@ import {
   instancePodName,
   nameProblems,
   namespaceOf,
+  ordinalOf,
   ownerRef,
   podDisruptionBudgetName,
   selectorLabels,
@@ -69,6 +72,40 @@ names('labels and selector', () => {
   });
 });
 
+names('childNames: the fixed names, from the same helpers', () => {
+  const cr = seedCluster();
+  assert.equal(childNames(cr), {
+    statefulSet: statefulSetName(cr),
+    headlessService: headlessServiceName(cr),
+    gpssService: gpssServiceName(cr),
+    instanceConfigMap: instanceConfigMapName(cr),
+    podDisruptionBudget: podDisruptionBudgetName(cr),
+    selector: selectorString(cr),
+  });
+  assert.is(childNames(cr).gpssService, 'gpss-workspace-test-gpfdist-gpss-service');
+});
+
+names('ordinalOf is the inverse of instancePodName', () => {
+  const cr = seedCluster();
+  for (const i of [0, 1, 9, 10, 255]) assert.is(ordinalOf(cr, instancePodName(cr, i)), i);
+  // The StatefulSet controller writes no leading zero: "gpfdist-01" is not instance 1.
+  for (const other of [
+    'gpfdist-01',
+    'gpfdist-00',
+    'gpfdist-',
+    'gpfdist',
+    'gpfdistx-1',
+    'other-1',
+    'gpfdist-1a',
+  ]) {
+    assert.is(ordinalOf(cr, other), undefined, other);
+  }
+  cr.metadata.name = 'g-1';
+  assert.is(ordinalOf(cr, 'g-1-2'), 2, 'a name that itself ends in -<digits>');
+  assert.is(ordinalOf(cr, 'g-1'), undefined);
+  assert.is(ordinalOf(requireEffectiveCluster(cr), 'g-1-0'), 0, 'the effective spec works alike');
+});
+
 names('owner reference and child metadata', () => {
   const cr = seedCluster();
   assert.equal(ownerRef(cr), {
@@ -79,7 +116,7 @@ names('owner reference and child metadata', () => {
     controller: true,
     blockOwnerDeletion: true,
   });
-  assert.equal(childMeta(cr, 'x', { a: 'b' }), {
+  assert.equal(childMeta(requireEffectiveCluster(cr), 'x', { a: 'b' }), {
     name: 'x',
     namespace: 'gpss-workspace-test',
     labels: { a: 'b' },
@@ -94,7 +131,7 @@ names('owner reference and child metadata', () => {
       },
     ],
   });
-  assert.equal(childMeta(cr, 'x', {}, { k: 'v' }).annotations, { k: 'v' });
+  assert.equal(childMeta(requireEffectiveCluster(cr), 'x', {}, { k: 'v' }).annotations, { k: 'v' });
 });
 
 names('a CR not read from the API server (no uid, no namespace) is refused loudly', () => {

@@ -1,5 +1,7 @@
 // Names, labels and owner references of a GpssCluster's children. The Service names are the
 // original GPSS operator's, so scripts and gpsscli settings written for it keep working.
+// Each name is defined once here, from the CR's metadata: the helpers take a CR or the effective
+// spec alike (both have `metadata.name`), and childNames derives the fixed ones for the effective spec.
 
 import {
   API_VERSION,
@@ -10,6 +12,7 @@ import {
   MANAGED_BY,
   type OwnerReference,
 } from '../api/types';
+import type { EffectiveCluster } from './cluster';
 import { effectiveSize } from './effective';
 import type { ChildMeta } from './k8s-types';
 
@@ -48,6 +51,18 @@ export function instanceConfigMapName(cr: Named): string {
 
 export function podDisruptionBudgetName(cr: Named): string {
   return cr.metadata.name;
+}
+
+/**
+ * The ordinal of an instance pod of this cluster: the inverse of instancePodName. Undefined for any
+ * other name, including "g-01": the StatefulSet controller never writes a leading zero, so such a
+ * pod is not one of its instances (reading it as 1 would confuse it with "g-1").
+ */
+export function ordinalOf(cr: Named, podName: string): number | undefined {
+  const prefix = `${statefulSetName(cr)}-`;
+  if (!podName.startsWith(prefix)) return undefined;
+  const rest = podName.slice(prefix.length);
+  return /^(0|[1-9]\d*)$/.test(rest) ? Number(rest) : undefined;
 }
 
 /** The file (and ConfigMap key) holding one instance's rendered config. */
@@ -91,18 +106,41 @@ export function ownerRef(cr: Named): OwnerReference {
   };
 }
 
+/** The names of a cluster's children that do not depend on an ordinal. */
+export interface ChildNames {
+  statefulSet: string;
+  headlessService: string;
+  gpssService: string;
+  instanceConfigMap: string;
+  podDisruptionBudget: string;
+  /** selectorString: the label selector of every instance, as status.selector carries it. */
+  selector: string;
+}
+
+export function childNames(cr: Named): ChildNames {
+  return {
+    statefulSet: statefulSetName(cr),
+    headlessService: headlessServiceName(cr),
+    gpssService: gpssServiceName(cr),
+    instanceConfigMap: instanceConfigMapName(cr),
+    podDisruptionBudget: podDisruptionBudgetName(cr),
+    selector: selectorString(cr),
+  };
+}
+
+/** Fresh objects on every call: no two desired objects share one. */
 export function childMeta(
-  cr: Named,
+  cluster: EffectiveCluster,
   name: string,
   labels: Record<string, string>,
   annotations?: Record<string, string>,
 ): ChildMeta {
   return {
     name,
-    namespace: namespaceOf(cr),
+    namespace: cluster.metadata.namespace,
     labels,
     ...(annotations ? { annotations } : {}),
-    ownerReferences: [ownerRef(cr)],
+    ownerReferences: [{ ...cluster.owner }],
   };
 }
 

@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { minimalCluster, seedCluster } from './fixtures';
+import { requireEffectiveCluster } from './cluster';
+import { minimalEffective, seedCluster, seedEffective } from './fixtures';
 import { buildPodDisruptionBudget } from './pdb';
 
 const pdb = suite('buildPodDisruptionBudget');
@@ -40,7 +41,7 @@ pdb('the seed cluster (size 3): at most one instance down', () => {
       },
     },
   };
-  const actual = buildPodDisruptionBudget(seedCluster());
+  const actual = buildPodDisruptionBudget(seedEffective());
   assert.equal(actual, expected);
   assert.is(JSON.stringify(actual), JSON.stringify(expected));
 });
@@ -48,15 +49,15 @@ pdb('the seed cluster (size 3): at most one instance down', () => {
 pdb('size 2 gets one, sizes 0 and 1 none (a budget would block drains)', () => {
   const cr = seedCluster();
   cr.spec.size = 2;
-  assert.is(buildPodDisruptionBudget(cr)?.spec.maxUnavailable, 1);
+  assert.is(buildPodDisruptionBudget(requireEffectiveCluster(cr))?.spec.maxUnavailable, 1);
   cr.spec.size = 1;
-  assert.is(buildPodDisruptionBudget(cr), undefined);
+  assert.is(buildPodDisruptionBudget(requireEffectiveCluster(cr)), undefined);
   cr.spec.size = 0;
-  assert.is(buildPodDisruptionBudget(cr), undefined);
+  assert.is(buildPodDisruptionBudget(requireEffectiveCluster(cr)), undefined);
 });
 
 pdb('an un-defaulted size is 1: no budget', () => {
-  assert.is(buildPodDisruptionBudget(minimalCluster()), undefined);
+  assert.is(buildPodDisruptionBudget(minimalEffective()), undefined);
 });
 
 pdb.run();

@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { minimalCluster, seedCluster } from './fixtures';
+import { requireEffectiveCluster } from './cluster';
+import { minimalEffective, seedCluster, seedEffective } from './fixtures';
 import { buildGpfdistService, buildGpssService, buildHeadlessService } from './services';
 
 const OWNER = [
@@ -52,7 +53,7 @@ headless('the seed cluster', () => {
       ],
     },
   };
-  const actual = buildHeadlessService(seedCluster());
+  const actual = buildHeadlessService(seedEffective());
   assert.equal(actual, expected);
   assert.is(JSON.stringify(actual), JSON.stringify(expected));
 });
@@ -87,13 +88,13 @@ gpss('the seed cluster (NodePort)', () => {
       ports: [{ name: 'gpss', protocol: 'TCP', port: 5000, targetPort: 'gpss' }],
     },
   };
-  const actual = buildGpssService(seedCluster());
+  const actual = buildGpssService(seedEffective());
   assert.equal(actual, expected);
   assert.is(JSON.stringify(actual), JSON.stringify(expected));
 });
 
 gpss('defaults to LoadBalancer', () => {
-  assert.equal(buildGpssService(minimalCluster()), {
+  assert.equal(buildGpssService(minimalEffective()), {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: {
@@ -132,7 +133,7 @@ gpss('defaults to LoadBalancer', () => {
 gpss('ClusterIP carries no externalTrafficPolicy (the API rejects it there)', () => {
   const cr = seedCluster();
   cr.spec.service = { gpss: 'ClusterIP' };
-  assert.equal(buildGpssService(cr).spec, {
+  assert.equal(buildGpssService(requireEffectiveCluster(cr)).spec, {
     type: 'ClusterIP',
     selector: SELECTOR,
     ports: [{ name: 'gpss', protocol: 'TCP', port: 5000, targetPort: 'gpss' }],
@@ -175,13 +176,13 @@ gpfdist('NodePort before allocation: named target port, no nodePort', () => {
       ports: [{ name: 'gpfdist', protocol: 'TCP', port: 8090, targetPort: 'gpfdist' }],
     },
   };
-  const actual = buildGpfdistService(seedCluster(), 1);
+  const actual = buildGpfdistService(seedEffective(), 1);
   assert.equal(actual, expected);
   assert.is(JSON.stringify(actual), JSON.stringify(expected));
 });
 
 gpfdist('NodePort after allocation: targets the node port the instance listens on', () => {
-  assert.equal(buildGpfdistService(seedCluster(), 1, { targetPort: 31001 }), {
+  assert.equal(buildGpfdistService(seedEffective(), 1, { targetPort: 31001 }), {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: GPFDIST_1_META,
@@ -197,7 +198,7 @@ gpfdist('NodePort after allocation: targets the node port the instance listens o
 gpfdist('LoadBalancer ignores targetPort: the instance listens on the named port', () => {
   const cr = seedCluster();
   cr.spec.service = { gpfdist: 'LoadBalancer' };
-  assert.equal(buildGpfdistService(cr, 1, { targetPort: 31001 }), {
+  assert.equal(buildGpfdistService(requireEffectiveCluster(cr), 1, { targetPort: 31001 }), {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: GPFDIST_1_META,
@@ -213,7 +214,7 @@ gpfdist('LoadBalancer ignores targetPort: the instance listens on the named port
 gpfdist('ClusterIP', () => {
   const cr = seedCluster();
   cr.spec.service = { gpfdist: 'ClusterIP' };
-  assert.equal(buildGpfdistService(cr, 1).spec, {
+  assert.equal(buildGpfdistService(requireEffectiveCluster(cr), 1).spec, {
     type: 'ClusterIP',
     selector: GPFDIST_1_SELECTOR,
     ports: [{ name: 'gpfdist', protocol: 'TCP', port: 8090, targetPort: 'gpfdist' }],
@@ -222,8 +223,8 @@ gpfdist('ClusterIP', () => {
 
 gpfdist('deterministic', () => {
   assert.is(
-    JSON.stringify(buildGpfdistService(seedCluster(), 2, { targetPort: 30002 })),
-    JSON.stringify(buildGpfdistService(seedCluster(), 2, { targetPort: 30002 })),
+    JSON.stringify(buildGpfdistService(seedEffective(), 2, { targetPort: 30002 })),
+    JSON.stringify(buildGpfdistService(seedEffective(), 2, { targetPort: 30002 })),
   );
 });
 

@@ -19,19 +19,10 @@
 // (an extra hop, client IP hidden by SNAT) does not matter to gpfdist.
 
 import type { V1ServiceSpec } from '@kubernetes/client-node';
-import { COMPONENTS, GPSS_LABELS, type GpssCluster, type ServiceType } from '../api/types';
-import { gpfdistServiceType, gpssServiceType } from './effective';
-import { gpssPorts, requireGpssConfig } from './gpss-config';
+import { COMPONENTS, GPSS_LABELS, type ServiceType } from '../api/types';
+import type { EffectiveCluster } from './cluster';
 import type { Service } from './k8s-types';
-import {
-  childMeta,
-  componentLabels,
-  gpfdistServiceName,
-  gpssServiceName,
-  headlessServiceName,
-  instancePodName,
-  selectorLabels,
-} from './names';
+import { childMeta, componentLabels, gpfdistServiceName, instancePodName, selectorLabels } from './names';
 
 export const PORT_NAMES = { gpss: 'gpss', gpfdist: 'gpfdist', cluster: 'cluster' } as const;
 
@@ -39,18 +30,18 @@ function externalPolicy(type: ServiceType): Pick<V1ServiceSpec, 'externalTraffic
   return type === 'ClusterIP' ? {} : { externalTrafficPolicy: 'Cluster' };
 }
 
-export function buildHeadlessService(cr: GpssCluster): Service {
-  const ports = gpssPorts(requireGpssConfig(cr.spec.gpss_config));
+export function buildHeadlessService(c: EffectiveCluster): Service {
+  const ports = c.gpss.ports;
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: childMeta(cr, headlessServiceName(cr), componentLabels(cr, COMPONENTS.headlessService)),
+    metadata: childMeta(c, c.names.headlessService, componentLabels(c, COMPONENTS.headlessService)),
     spec: {
       type: 'ClusterIP',
       clusterIP: 'None',
       // Instances must resolve each other while still starting (not Ready yet).
       publishNotReadyAddresses: true,
-      selector: selectorLabels(cr),
+      selector: selectorLabels(c),
       ports: [
         { name: PORT_NAMES.gpss, protocol: 'TCP', port: ports.listen, targetPort: PORT_NAMES.gpss },
         { name: PORT_NAMES.cluster, protocol: 'TCP', port: ports.cluster, targetPort: PORT_NAMES.cluster },
@@ -59,18 +50,19 @@ export function buildHeadlessService(cr: GpssCluster): Service {
   };
 }
 
-export function buildGpssService(cr: GpssCluster): Service {
-  const ports = gpssPorts(requireGpssConfig(cr.spec.gpss_config));
-  const type = gpssServiceType(cr);
+export function buildGpssService(c: EffectiveCluster): Service {
+  const type = c.service.gpss;
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: childMeta(cr, gpssServiceName(cr), componentLabels(cr, COMPONENTS.gpssService)),
+    metadata: childMeta(c, c.names.gpssService, componentLabels(c, COMPONENTS.gpssService)),
     spec: {
       type,
       ...externalPolicy(type),
-      selector: selectorLabels(cr),
-      ports: [{ name: PORT_NAMES.gpss, protocol: 'TCP', port: ports.listen, targetPort: PORT_NAMES.gpss }],
+      selector: selectorLabels(c),
+      ports: [
+        { name: PORT_NAMES.gpss, protocol: 'TCP', port: c.gpss.ports.listen, targetPort: PORT_NAMES.gpss },
+      ],
     },
   };
 }
@@ -86,12 +78,11 @@ export interface GpfdistServiceOptions {
 }
 
 export function buildGpfdistService(
-  cr: GpssCluster,
+  c: EffectiveCluster,
   ordinal: number,
   options: GpfdistServiceOptions = {},
 ): Service {
-  const ports = gpssPorts(requireGpssConfig(cr.spec.gpss_config));
-  const type = gpfdistServiceType(cr);
+  const type = c.service.gpfdist;
   // Until the node port is allocated nothing listens anywhere (the instance waits for its config),
   // so targeting the named port in the meantime is harmless.
   const targetPort =
@@ -99,17 +90,17 @@ export function buildGpfdistService(
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: childMeta(cr, gpfdistServiceName(cr, ordinal), {
-      ...componentLabels(cr, COMPONENTS.gpfdistService),
+    metadata: childMeta(c, gpfdistServiceName(c, ordinal), {
+      ...componentLabels(c, COMPONENTS.gpfdistService),
       [GPSS_LABELS.instanceOrdinal]: String(ordinal),
     }),
     spec: {
       type,
       ...externalPolicy(type),
-      selector: { ...selectorLabels(cr), [GPSS_LABELS.podName]: instancePodName(cr, ordinal) },
+      selector: { ...selectorLabels(c), [GPSS_LABELS.podName]: instancePodName(c, ordinal) },
       // `port` stays the user's Gpfdist.Port even for NodePort: in-cluster clients use it, and
       // keeping it constant keeps the list-map key (port, protocol) of this entry stable.
-      ports: [{ name: PORT_NAMES.gpfdist, protocol: 'TCP', port: ports.gpfdist, targetPort }],
+      ports: [{ name: PORT_NAMES.gpfdist, protocol: 'TCP', port: c.gpss.ports.gpfdist, targetPort }],
     },
   };
 }

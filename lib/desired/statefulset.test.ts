@@ -1,8 +1,14 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { minimalCluster, seedCluster } from './fixtures';
+import { type EffectiveCluster, requireEffectiveCluster } from './cluster';
+import { minimalEffective, seedCluster, seedEffective } from './fixtures';
 import { SEED_SELECTOR, seedStatefulSet, WAIT_SCRIPT } from './fixtures-expected';
 import { buildStatefulSet } from './statefulset';
+
+/** The template carries the effective spec's checksum; these tests pin it to a short literal. */
+function withChecksum(c: EffectiveCluster, checksum: string): EffectiveCluster {
+  return { ...c, gpss: { ...c.gpss, checksum } };
+}
 
 const SEED_EXPECTED = seedStatefulSet('abc123');
 
@@ -142,40 +148,56 @@ const MINIMAL_EXPECTED = {
 const sts = suite('buildStatefulSet');
 
 sts('the seed cluster', () => {
-  const actual = buildStatefulSet(seedCluster(), { checksum: 'abc123' });
+  const actual = buildStatefulSet(withChecksum(seedEffective(), 'abc123'));
   assert.equal(actual, SEED_EXPECTED);
   // Deep equality ignores key order; the serialized form pins it too.
   assert.is(JSON.stringify(actual), JSON.stringify(SEED_EXPECTED));
 });
 
 sts('an un-defaulted CR gets every default', () => {
-  assert.equal(buildStatefulSet(minimalCluster(), { checksum: 'c0ffee' }), MINIMAL_EXPECTED);
+  assert.equal(buildStatefulSet(withChecksum(minimalEffective(), 'c0ffee')), MINIMAL_EXPECTED);
 });
 
 sts('byte-identical output for the same input, and the input is not mutated', () => {
   const cr = seedCluster();
   const before = JSON.stringify(cr);
-  const a = JSON.stringify(buildStatefulSet(cr, { checksum: 'abc123' }));
-  const b = JSON.stringify(buildStatefulSet(seedCluster(), { checksum: 'abc123' }));
+  const a = JSON.stringify(buildStatefulSet(withChecksum(requireEffectiveCluster(cr), 'abc123')));
+  const b = JSON.stringify(buildStatefulSet(withChecksum(seedEffective(), 'abc123')));
   assert.is(a, b);
   assert.is(JSON.stringify(cr), before);
 });
 
 sts('output shares no objects with the input', () => {
   const cr = seedCluster();
-  const out = buildStatefulSet(cr, { checksum: 'x' });
+  const c = requireEffectiveCluster(cr);
+  const out = buildStatefulSet(c);
   out.spec.template.spec.containers[0].resources!.limits!.cpu = '99';
   out.spec.template.spec.initContainers[0].resources!.requests!.cpu = '98';
   assert.is(cr.spec.resources!.limits!.cpu, '8');
-  assert.equal(buildStatefulSet(cr, { checksum: 'x' }).spec.template.spec.containers[0].resources, {
+  assert.equal(c.resources, { limits: { cpu: '8', memory: '32Gi' }, requests: { cpu: '1', memory: '1Gi' } });
+  assert.equal(buildStatefulSet(c).spec.template.spec.containers[0].resources, {
     limits: { cpu: '8', memory: '32Gi' },
     requests: { cpu: '1', memory: '1Gi' },
   });
 });
 
+sts('scheduling values are copies of the effective spec', () => {
+  const cr = seedCluster();
+  cr.spec.node_selector = { zone: 'b' };
+  cr.spec.tolerations = [{ key: 'dedicated', operator: 'Exists' }];
+  const c = requireEffectiveCluster(cr);
+  const spec = buildStatefulSet(c).spec.template.spec;
+  spec.nodeSelector!.zone = 'changed';
+  spec.tolerations![0].key = 'changed';
+  spec.imagePullSecrets![0].name = 'changed';
+  assert.equal(c.nodeSelector, { zone: 'b' });
+  assert.equal(c.tolerations, [{ key: 'dedicated', operator: 'Exists' }]);
+  assert.is(c.pullSecret, 'gpss-docker-key');
+});
+
 sts('a config change changes only the checksum annotation', () => {
-  const a = buildStatefulSet(seedCluster(), { checksum: 'one' });
-  const b = buildStatefulSet(seedCluster(), { checksum: 'two' });
+  const a = buildStatefulSet(withChecksum(seedEffective(), 'one'));
+  const b = buildStatefulSet(withChecksum(seedEffective(), 'two'));
   assert.is(b.spec.template.metadata.annotations['gpss.gpdb.io/config-checksum'], 'two');
   b.spec.template.metadata.annotations['gpss.gpdb.io/config-checksum'] = 'one';
   assert.equal(a, b);
@@ -184,17 +206,25 @@ sts('a config change changes only the checksum annotation', () => {
 sts('partial resources are taken as written, with sorted keys', () => {
   const cr = seedCluster();
   cr.spec.resources = { limits: { memory: '4Gi', cpu: '1' } };
-  assert.equal(buildStatefulSet(cr, { checksum: 'x' }).spec.template.spec.containers[0].resources, {
-    limits: { cpu: '1', memory: '4Gi' },
-  });
+  assert.equal(
+    buildStatefulSet(withChecksum(requireEffectiveCluster(cr), 'x')).spec.template.spec.containers[0]
+      .resources,
+    {
+      limits: { cpu: '1', memory: '4Gi' },
+    },
+  );
   cr.spec.resources = {};
-  assert.equal(buildStatefulSet(cr, { checksum: 'x' }).spec.template.spec.containers[0].resources, {});
+  assert.equal(
+    buildStatefulSet(withChecksum(requireEffectiveCluster(cr), 'x')).spec.template.spec.containers[0]
+      .resources,
+    {},
+  );
 });
 
 sts('required anti-affinity', () => {
   const cr = seedCluster();
   cr.spec.anti_affinity = 'required';
-  assert.equal(buildStatefulSet(cr, { checksum: 'x' }).spec.template.spec.affinity, {
+  assert.equal(buildStatefulSet(withChecksum(requireEffectiveCluster(cr), 'x')).spec.template.spec.affinity, {
     podAntiAffinity: {
       requiredDuringSchedulingIgnoredDuringExecution: [
         { labelSelector: { matchLabels: SEED_SELECTOR }, topologyKey: 'kubernetes.io/hostname' },
@@ -207,7 +237,7 @@ sts('no anti-affinity, no pull secret: the fields are absent', () => {
   const cr = seedCluster();
   cr.spec.anti_affinity = 'none';
   delete cr.spec.pull_secret;
-  const spec = buildStatefulSet(cr, { checksum: 'x' }).spec.template.spec;
+  const spec = buildStatefulSet(withChecksum(requireEffectiveCluster(cr), 'x')).spec.template.spec;
   assert.not.ok('affinity' in spec);
   assert.not.ok('imagePullSecrets' in spec);
 });
@@ -220,7 +250,7 @@ sts('scheduling fields: node selector (sorted), tolerations (normalized key orde
     { tolerationSeconds: 30, operator: 'Exists', effect: 'NoExecute' },
   ];
   cr.spec.termination_grace_seconds = 120;
-  const spec = buildStatefulSet(cr, { checksum: 'x' }).spec.template.spec;
+  const spec = buildStatefulSet(withChecksum(requireEffectiveCluster(cr), 'x')).spec.template.spec;
   assert.is(JSON.stringify(spec.nodeSelector), '{"node-role":"gpss","zone":"b"}');
   assert.is(
     JSON.stringify(spec.tolerations),
@@ -234,7 +264,7 @@ sts('empty node selector and tolerations are omitted', () => {
   const cr = seedCluster();
   cr.spec.node_selector = {};
   cr.spec.tolerations = [];
-  const spec = buildStatefulSet(cr, { checksum: 'x' }).spec.template.spec;
+  const spec = buildStatefulSet(withChecksum(requireEffectiveCluster(cr), 'x')).spec.template.spec;
   assert.not.ok('nodeSelector' in spec);
   assert.not.ok('tolerations' in spec);
 });
@@ -242,13 +272,7 @@ sts('empty node selector and tolerations are omitted', () => {
 sts('size 0 keeps the StatefulSet with no replicas', () => {
   const cr = seedCluster();
   cr.spec.size = 0;
-  assert.is(buildStatefulSet(cr, { checksum: 'x' }).spec.replicas, 0);
-});
-
-sts('invalid gpss_config throws', () => {
-  const cr = seedCluster();
-  cr.spec.gpss_config = '{}';
-  assert.throws(() => buildStatefulSet(cr, { checksum: 'x' }), /invalid gpss_config/);
+  assert.is(buildStatefulSet(withChecksum(requireEffectiveCluster(cr), 'x')).spec.replicas, 0);
 });
 
 sts.run();

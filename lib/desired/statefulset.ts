@@ -11,31 +11,11 @@
 // No volumeClaimTemplates: GPSS keeps its state in etcd.
 
 import type { V1Affinity, V1Container, V1EnvVar, V1SecurityContext } from '@kubernetes/client-node';
-import {
-  COMPONENTS,
-  GPSS_ANNOTATIONS,
-  GPSS_CONFIG_DIR,
-  type GpssCluster,
-  type Toleration,
-} from '../api/types';
-import {
-  effectiveAntiAffinity,
-  effectivePullPolicy,
-  effectiveResources,
-  effectiveSize,
-  effectiveTerminationGraceSeconds,
-  sortedCopy,
-} from './effective';
-import { gpssPorts, requireGpssConfig } from './gpss-config';
+import { COMPONENTS, GPSS_ANNOTATIONS, GPSS_CONFIG_DIR } from '../api/types';
+import type { EffectiveCluster } from './cluster';
+import { normalizedResources, normalizedToleration, sortedCopy } from './effective';
 import type { PodSpec, StatefulSet } from './k8s-types';
-import {
-  childMeta,
-  componentLabels,
-  headlessServiceName,
-  instanceConfigMapName,
-  selectorLabels,
-  statefulSetName,
-} from './names';
+import { childMeta, componentLabels, selectorLabels } from './names';
 import { PORT_NAMES } from './services';
 
 export const CONTAINER_NAME = 'gpss';
@@ -56,11 +36,6 @@ const WAIT_SCRIPT = [
   'echo "found $f"',
 ].join('\n');
 
-export interface InstanceConfigRef {
-  /** configChecksum(gpss_config): rolls the instances when the user's config changes. */
-  checksum: string;
-}
-
 function env(): V1EnvVar[] {
   return [
     { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
@@ -72,9 +47,9 @@ function containerSecurityContext(): V1SecurityContext {
   return { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true };
 }
 
-function affinity(cr: GpssCluster): V1Affinity | undefined {
-  const term = { labelSelector: { matchLabels: selectorLabels(cr) }, topologyKey: HOSTNAME_TOPOLOGY };
-  switch (effectiveAntiAffinity(cr)) {
+function affinity(c: EffectiveCluster): V1Affinity | undefined {
+  const term = { labelSelector: { matchLabels: selectorLabels(c) }, topologyKey: HOSTNAME_TOPOLOGY };
+  switch (c.antiAffinity) {
     case 'required':
       return { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } };
     case 'preferred':
@@ -88,32 +63,21 @@ function affinity(cr: GpssCluster): V1Affinity | undefined {
   }
 }
 
-/** Fixed key order, so the output does not depend on how the input object was built. */
-function toleration(t: Toleration): Toleration {
-  const out: Toleration = {};
-  if (t.key !== undefined) out.key = t.key;
-  if (t.operator !== undefined) out.operator = t.operator;
-  if (t.value !== undefined) out.value = t.value;
-  if (t.effect !== undefined) out.effect = t.effect;
-  if (t.tolerationSeconds !== undefined) out.tolerationSeconds = t.tolerationSeconds;
-  return out;
-}
-
-function scheduling(cr: GpssCluster): Pick<PodSpec, 'nodeSelector' | 'tolerations' | 'affinity'> {
+// Copies of the effective spec's values (already normalized): output shares no objects with it.
+function scheduling(c: EffectiveCluster): Pick<PodSpec, 'nodeSelector' | 'tolerations' | 'affinity'> {
   const out: Pick<PodSpec, 'nodeSelector' | 'tolerations' | 'affinity'> = {};
-  const { node_selector, tolerations } = cr.spec;
-  if (node_selector && Object.keys(node_selector).length > 0) out.nodeSelector = sortedCopy(node_selector);
-  if (tolerations && tolerations.length > 0) out.tolerations = tolerations.map(toleration);
-  const a = affinity(cr);
+  if (Object.keys(c.nodeSelector).length > 0) out.nodeSelector = sortedCopy(c.nodeSelector);
+  if (c.tolerations.length > 0) out.tolerations = c.tolerations.map(normalizedToleration);
+  const a = affinity(c);
   if (a) out.affinity = a;
   return out;
 }
 
-export function buildStatefulSet(cr: GpssCluster, instanceConfig: InstanceConfigRef): StatefulSet {
-  const ports = gpssPorts(requireGpssConfig(cr.spec.gpss_config));
-  const labels = componentLabels(cr, COMPONENTS.instance);
-  const image = cr.spec.image;
-  const imagePullPolicy = effectivePullPolicy(cr);
+/** The pod template carries the config checksum (c.gpss.checksum): a gpss_config change rolls the instances. */
+export function buildStatefulSet(c: EffectiveCluster): StatefulSet {
+  const ports = c.gpss.ports;
+  const labels = componentLabels(c, COMPONENTS.instance);
+  const { image, pullPolicy: imagePullPolicy } = c;
 
   const init: V1Container = {
     name: INIT_CONTAINER_NAME,
@@ -123,7 +87,7 @@ export function buildStatefulSet(cr: GpssCluster, instanceConfig: InstanceConfig
     env: env(),
     // The same resources as gpss: a pod's effective request is the max of the two, so this costs
     // nothing, and a namespace quota that demands limits accepts it.
-    resources: effectiveResources(cr),
+    resources: normalizedResources(c.resources),
     securityContext: containerSecurityContext(),
     volumeMounts: [{ name: VOLUMES.config, mountPath: GPSS_CONFIG_DIR, readOnly: true }],
   };
@@ -148,7 +112,7 @@ export function buildStatefulSet(cr: GpssCluster, instanceConfig: InstanceConfig
     startupProbe: { tcpSocket: { port: PORT_NAMES.gpss }, periodSeconds: 5, failureThreshold: 60 },
     readinessProbe: { tcpSocket: { port: PORT_NAMES.gpss }, periodSeconds: 5, failureThreshold: 3 },
     livenessProbe: { tcpSocket: { port: PORT_NAMES.gpss }, periodSeconds: 10, failureThreshold: 6 },
-    resources: effectiveResources(cr),
+    resources: normalizedResources(c.resources),
     securityContext: containerSecurityContext(),
     volumeMounts: [
       { name: VOLUMES.config, mountPath: GPSS_CONFIG_DIR, readOnly: true },
@@ -160,20 +124,20 @@ export function buildStatefulSet(cr: GpssCluster, instanceConfig: InstanceConfig
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: childMeta(cr, statefulSetName(cr), labels),
+    metadata: childMeta(c, c.names.statefulSet, labels),
     spec: {
-      replicas: effectiveSize(cr),
-      serviceName: headlessServiceName(cr),
+      replicas: c.size,
+      serviceName: c.names.headlessService,
       // Instances are peers coordinated by etcd: no reason to start or stop them one by one.
       podManagementPolicy: 'Parallel',
       // No maxUnavailable: updates replace one instance at a time and wait for it to be Ready.
       updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
-      selector: { matchLabels: selectorLabels(cr) },
+      selector: { matchLabels: selectorLabels(c) },
       template: {
         metadata: {
           labels,
           annotations: {
-            [GPSS_ANNOTATIONS.configChecksum]: instanceConfig.checksum,
+            [GPSS_ANNOTATIONS.configChecksum]: c.gpss.checksum,
             [DEFAULT_CONTAINER_ANNOTATION]: CONTAINER_NAME,
           },
         },
@@ -181,15 +145,15 @@ export function buildStatefulSet(cr: GpssCluster, instanceConfig: InstanceConfig
           // Instances never call the Kubernetes API: their config comes through the volume.
           automountServiceAccountToken: false,
           enableServiceLinks: false,
-          terminationGracePeriodSeconds: effectiveTerminationGraceSeconds(cr),
+          terminationGracePeriodSeconds: c.terminationGraceSeconds,
           securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-          ...(cr.spec.pull_secret ? { imagePullSecrets: [{ name: cr.spec.pull_secret }] } : {}),
-          ...scheduling(cr),
+          ...(c.pullSecret ? { imagePullSecrets: [{ name: c.pullSecret }] } : {}),
+          ...scheduling(c),
           initContainers: [init],
           containers: [gpss],
           volumes: [
             // optional: a pod starts (and waits in its init container) before its key exists.
-            { name: VOLUMES.config, configMap: { name: instanceConfigMapName(cr), optional: true } },
+            { name: VOLUMES.config, configMap: { name: c.names.instanceConfigMap, optional: true } },
             { name: VOLUMES.tmp, emptyDir: {} },
             { name: VOLUMES.logs, emptyDir: {} },
           ],

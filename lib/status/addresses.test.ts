@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RESTART_PREFIX } from '../../functions/reconcile/reconcile';
-import { nodeInfo, renderInstanceConfig } from '../desired';
+import { nodeInfo, renderInstanceConfig, requireEffectiveCluster } from '../desired';
 import { liveLoadBalancerService, liveNode, liveNodePortService, seedCluster } from '../desired/fixtures';
 import { instanceAddress, RESTART_MARK_PREFIX, restartMarked } from './addresses';
 
@@ -66,6 +66,22 @@ test('a rejected gpss_config: report what is rendered, compare nothing', () => {
   assert.equal(instanceAddress(bad, 0, rendered('127.0.1.1', 30001), [], nodes, undefined), {
     advertised: '127.0.1.1:30001',
     changing: false,
+  });
+});
+
+test('the effective spec gives what its CR gives', () => {
+  const lost = [liveNode('n0', '127.0.1.1', false), liveNode('n1', '127.0.1.2')].map(nodeInfo);
+  const services = [liveNodePortService('gpfdist-gpfdist-0', 30001)];
+  const c = requireEffectiveCluster(cr);
+  for (const ns of [nodes, lost]) {
+    assert.equal(
+      instanceAddress(c, 0, rendered('127.0.1.1', 30001), services, ns, 'n1'),
+      instanceAddress(cr, 0, rendered('127.0.1.1', 30001), services, ns, 'n1'),
+    );
+  }
+  assert.equal(instanceAddress(c, 0, undefined, services, nodes, 'n1'), {
+    changing: false,
+    note: 'address 127.0.1.2:30001 not rendered into its config yet',
   });
 });
 

@@ -5,13 +5,15 @@ import type { GpssCluster } from '../api/types';
 import {
   type Address,
   advertisedAddress,
+  type EffectiveCluster,
+  effectiveCluster,
   formatAddress,
   gpfdistServiceName,
   instanceConfigKey,
+  isEffectiveCluster,
   isPending,
   type LiveService,
   type NodeInfo,
-  parseGpssConfig,
   renderedAddress,
 } from '../desired';
 
@@ -34,22 +36,27 @@ function same(a: Address, b: Address): boolean {
   return a.host === b.host && a.port === b.port;
 }
 
+/**
+ * `source`: the effective spec when the caller has one (read once for every instance), or the CR,
+ * read here. A CR whose gpss_config is rejected gives only what the rendered config advertises.
+ */
 export function instanceAddress(
-  cr: GpssCluster,
+  source: GpssCluster | EffectiveCluster,
   ordinal: number,
   configData: Record<string, string> | undefined,
   services: readonly LiveService[],
   nodes: NodeInfo[],
   podNodeName: string | undefined,
 ): InstanceAddress {
-  const rendered = renderedAddress(configData?.[instanceConfigKey(cr, ordinal)]);
+  const rendered = renderedAddress(configData?.[instanceConfigKey(source, ordinal)]);
   const out: InstanceAddress = { changing: false };
   if (rendered) out.advertised = formatAddress(rendered);
   // With a rejected config reconcile renders nothing new, so there is nothing to compare against.
-  if (!parseGpssConfig(cr.spec.gpss_config).ok) return out;
-  const name = gpfdistServiceName(cr, ordinal);
+  const cluster = effectiveOrUndefined(source);
+  if (!cluster) return out;
+  const name = gpfdistServiceName(cluster, ordinal);
   const svc = services.find((s) => s.metadata.name === name);
-  const want = advertisedAddress(cr, ordinal, svc, nodes, podNodeName, rendered);
+  const want = advertisedAddress(cluster, ordinal, svc, nodes, podNodeName, rendered);
   if (isPending(want)) out.note = want.pending;
   else if (!rendered) out.note = `address ${formatAddress(want)} not rendered into its config yet`;
   else if (!same(rendered, want)) {
@@ -57,6 +64,12 @@ export function instanceAddress(
     out.note = `advertises ${formatAddress(rendered)} but its Service now resolves to ${formatAddress(want)}`;
   }
   return out;
+}
+
+function effectiveOrUndefined(source: GpssCluster | EffectiveCluster): EffectiveCluster | undefined {
+  if (isEffectiveCluster(source)) return source;
+  const read = effectiveCluster(source);
+  return read.ok ? read.cluster : undefined;
 }
 
 export function restartMarked(annotations: Record<string, string> | undefined, ordinal: number): boolean {
