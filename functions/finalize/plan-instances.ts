@@ -10,9 +10,9 @@
 // longer than finalize_timeout_seconds.
 import { FINALIZERS, finalizeTimeoutSeconds, type GpssCluster } from '../../lib/api/types';
 import { effectiveSize } from '../../lib/desired/effective';
-import { gpfdistServiceName } from '../../lib/desired/names';
+import { gpfdistServiceName, ordinalOf } from '../../lib/desired/names';
 import { hasFinalizer } from '../../lib/finalizers';
-import { deletionStartedAt, type InstancePod, ordinalOf, stoppedBecause } from './pod-state';
+import { deletionStartedAt, type InstancePod, stoppedBecause } from './pod-state';
 import { byName, CONDITIONS, type Plan, type Step } from './steps';
 
 export function planInstances({ cr, pods, now }: { cr: GpssCluster; pods: InstancePod[]; now: Date }): Plan {
@@ -38,7 +38,7 @@ export function planInstances({ cr, pods, now }: { cr: GpssCluster; pods: Instan
       waiting++;
       continue;
     }
-    const ordinal = ordinalOf(cr.metadata.name, name);
+    const ordinal = ordinalOf(cr, name);
     const service = ordinal === undefined ? undefined : gpfdistServiceName(cr, ordinal);
     const beyond = ordinal !== undefined && ordinal >= size;
     const dropService = beyond && !maintenance ? service : undefined;

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { pod, T0 } from './fixtures';
-import { deletionStartedAt, endOfSecond, ordinalOf, otherFinalizers, stoppedBecause } from './pod-state';
+import { deletionStartedAt, endOfSecond, otherFinalizers, stoppedBecause } from './pod-state';
 
 const test = suite('pod-state');
 
@@ -43,14 +43,6 @@ test('a timestamp recorded to the second stands for the end of that second; a fi
   // A pod's timestamps come as Dates from the client library: milliseconds only if the API gave a fraction.
   assert.is(endOfSecond(new Date('2026-03-01T10:00:00Z')), T0 + 1000);
   assert.is(endOfSecond(new Date('2026-03-01T10:00:00.250000Z')), T0 + 250);
-});
-
-test('ordinals are read only from names the StatefulSet gives', () => {
-  assert.is(ordinalOf('g', 'g-0'), 0);
-  assert.is(ordinalOf('g', 'g-12'), 12);
-  assert.is(ordinalOf('g', 'g-01'), undefined);
-  assert.is(ordinalOf('g', 'gx-1'), undefined);
-  assert.is(ordinalOf('g-1', 'g-1-2'), 2);
 });
 
 test('other finalizers are the ones that are not ours', () => {

@@ -66,13 +66,6 @@ export function endOfSecond(ts: Date | string): number {
   return finer ? t : t + 1000;
 }
 
-/** The StatefulSet ordinal of `${cluster}-${n}`, or undefined for a pod named otherwise. */
-export function ordinalOf(cluster: string, podName: string): number | undefined {
-  if (!podName.startsWith(`${cluster}-`)) return undefined;
-  const rest = podName.slice(cluster.length + 1);
-  return /^(0|[1-9]\d*)$/.test(rest) ? Number(rest) : undefined;
-}
-
 /** Finalizers on the pod other than `ours`: whoever else still holds the pod object. */
 export function otherFinalizers(pod: InstancePod, ours: string): string[] {
   return (pod.metadata.finalizers ?? []).filter((f) => f !== ours);

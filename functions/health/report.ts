@@ -2,7 +2,7 @@
 // phase and the Ready/Degraded conditions. Pure and deterministic (no clock: every time in it comes
 // from the cluster), so concurrent handlers that see the same cluster write the same bytes.
 import type { GpssCluster, InstanceStatus, Phase } from '../../lib/api/types';
-import { effectiveSize, instancePodName, nodeInfo, statefulSetName } from '../../lib/desired';
+import { effectiveSize, instancePodName, nodeInfo, ordinalOf } from '../../lib/desired';
 import type { Observed } from '../../lib/observe';
 import { instanceAddress, restartMarked } from '../../lib/status/addresses';
 import type { ConditionInput } from '../../lib/status/conditions';
@@ -35,11 +35,6 @@ export interface ReportInput {
 }
 
 const MAX_MESSAGE = 4096;
-
-function ordinalOf(cr: GpssCluster, podName: string): number | undefined {
-  const m = /^(.*)-(\d+)$/.exec(podName);
-  return m && m[1] === statefulSetName(cr) ? Number(m[2]) : undefined;
-}
 
 function rolloutInProgress(o: Observed): boolean {
   const st = o.statefulSet?.status;

@@ -5,9 +5,7 @@ import {
   formatAddress,
   gpfdistServiceType,
   gpssAddress,
-  gpssPorts,
   nodeInfo,
-  requireGpssConfig,
   selectorString,
 } from '../../lib/desired';
 import type { Observed } from '../../lib/observe';
@@ -110,7 +108,7 @@ export function addressCondition(cr: GpssCluster, desired: DesiredState): Condit
       pending.map((p) => `${p.serviceName}: ${p.pending}`).join('; '),
     );
   }
-  const ports = gpssPorts(requireGpssConfig(cr.spec.gpss_config));
+  const ports = desired.cluster.gpss.ports;
   const clashes =
     gpfdistServiceType(cr) === 'NodePort'
       ? desired.instances.filter(

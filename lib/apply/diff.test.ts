@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { APPLIED_HASH, applyReason, hashOf, isSubset, quantityValue, withAppliedHash } from './diff';
+import { parseQuantity } from '../api/quantity';
+import { APPLIED_HASH, applyReason, hashOf, isSubset, withAppliedHash } from './diff';
 
 const test = suite('apply diff');
 
@@ -41,10 +42,10 @@ test('missing, changed (a field we stopped setting) and drifted objects are re-a
 });
 
 test('quantities compare by value only under resources', () => {
-  assert.is(quantityValue('1000m'), 1);
-  assert.is(quantityValue('2Gi'), 2 * 2 ** 30);
-  assert.is(quantityValue('1.5'), 1.5);
-  assert.is(quantityValue('abc'), undefined);
+  assert.is(parseQuantity('1000m'), 1);
+  assert.is(parseQuantity('2Gi'), 2 * 2 ** 30);
+  assert.is(parseQuantity('1.5'), 1.5);
+  assert.is(parseQuantity('abc'), undefined);
   assert.ok(isSubset({ resources: { limits: { cpu: '1000m' } } }, { resources: { limits: { cpu: '1' } } }));
   assert.not.ok(isSubset({ resources: { limits: { cpu: '2' } } }, { resources: { limits: { cpu: '1' } } }));
   assert.not.ok(isSubset({ image: '1000m' }, { image: '1' }));

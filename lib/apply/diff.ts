@@ -2,6 +2,7 @@
 // Two signals: the hash of what we last applied (catches fields we stopped setting, which a subset
 // check cannot see) and a subset comparison against the live object (catches drift made by others).
 import { createHash } from 'node:crypto';
+import { parseQuantity } from '../api/quantity';
 
 export const APPLIED_HASH = 'gpss.gpdb.io/applied-hash';
 
@@ -39,33 +40,6 @@ export function withAppliedHash<T extends WithMeta>(
   };
 }
 
-const SUFFIX: Record<string, number> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-
-/** Kubernetes quantities compare by value: the API server rewrites "1000m" as "1". */
-export function quantityValue(q: string | number): number | undefined {
-  if (typeof q === 'number') return q;
-  const m = /^([+-]?\d+(?:\.\d+)?)(?:[eE]([+-]?\d+))?(n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(q);
-  if (!m) return undefined;
-  return Number(m[1]) * 10 ** Number(m[2] ?? 0) * SUFFIX[m[3] ?? ''];
-}
-
 function isEmpty(v: unknown): boolean {
   return (
     v === undefined ||
@@ -93,8 +67,8 @@ export function isSubset(want: unknown, have: unknown, path: string[] = []): boo
   }
   if (want === have) return true;
   if (path.includes('resources') && (typeof want === 'string' || typeof want === 'number')) {
-    const a = quantityValue(want);
-    const b = typeof have === 'string' || typeof have === 'number' ? quantityValue(have) : undefined;
+    const a = parseQuantity(want);
+    const b = typeof have === 'string' || typeof have === 'number' ? parseQuantity(have) : undefined;
     return a !== undefined && b !== undefined && Math.abs(a - b) <= Math.abs(a) * 1e-12;
   }
   return false;
