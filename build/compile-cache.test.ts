@@ -17,7 +17,7 @@ interface Ctx {
 
 const test = suite<Ctx>('build/compile-cache', { root: '', apps: '' });
 
-// Shaped like lib/main.ts: one JSON log line once listening, a clean exit on SIGTERM.
+// Shaped like lib/runtime/main.ts: one JSON log line once listening, a clean exit on SIGTERM.
 const SERVER = `import { createServer } from 'node:http';
 const server = createServer((_req, res) => res.end('ok'));
 server.listen(Number(process.env.PORT), process.env.HOST, () => {

@@ -96,7 +96,7 @@ export async function makeCompileCache(
       }, timeoutMs);
       const read = (d: Buffer) => {
         output += d;
-        // lib/main.ts logs {"msg":"listening"} once the server is up: the whole bundle is compiled.
+        // lib/runtime/main.ts logs {"msg":"listening"} once the server is up: the whole bundle is compiled.
         // It installs its SIGTERM handler just after that line, and until then SIGTERM kills at
         // once (no clean exit, so no cache written): give it a moment.
         if (!listening && /"msg":"listening"/.test(output)) {

@@ -208,7 +208,7 @@ image('each target copies its bundle and its compile cache and runs it with node
     ]);
     const entry = body.filter((i) => i.op === 'ENTRYPOINT');
     assert.is(entry.length, 1, `${fn}: one ENTRYPOINT`);
-    // Exec form: node is PID 1 and gets Knative's SIGTERM itself (lib/main.ts stops cleanly on it).
+    // Exec form: node is PID 1 and gets Knative's SIGTERM itself (lib/runtime/main.ts stops cleanly on it).
     assert.equal(JSON.parse(entry[0].args), ['/nodejs/bin/node', `/app/${fn}.mjs`]);
     assert.not.ok(
       body.some((i) => i.op === 'CMD'),

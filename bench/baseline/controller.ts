@@ -10,11 +10,11 @@ import { finalizeCluster } from '../../functions/finalize/finalize';
 import { checkCluster } from '../../functions/health/health';
 import { reconcileCluster } from '../../functions/reconcile/reconcile';
 import { KIND, LABELS, MANAGED_BY } from '../../lib/api/types';
-import { clusterRefOf } from '../../lib/cluster-key';
+import { clusterRefOf } from '../../lib/runtime/cluster-key';
 import { KubeClient, type KubeObject } from '../../lib/k8s/client';
 import { loadKubeConfig } from '../../lib/k8s/kubeconfig';
 import { RESOURCES } from '../../lib/k8s/resources';
-import { createLogger } from '../../lib/log';
+import { createLogger } from '../../lib/runtime/log';
 import { type CachedResource, cachedClient, cachedResource } from './cached-client';
 import { WorkQueue } from './workqueue';
 

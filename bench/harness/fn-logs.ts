@@ -1,4 +1,4 @@
-// What the functions themselves say they did (one "event handled" line per event, lib/function-app.ts)
+// What the functions themselves say they did (one "event handled" line per event, lib/runtime/function-app.ts)
 // and what the adapters failed to deliver: the explanation behind the scale figures.
 import { existsSync, readFileSync } from 'node:fs';
 import { type Summary, summarize } from './stats';

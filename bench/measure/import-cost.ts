@@ -24,7 +24,7 @@ const ENTRIES: Record<string, string> = {
     "export { KubeConfig, CoreV1Api, AppsV1Api, PolicyV1Api, CoordinationV1Api, DiscoveryV1Api, ApiextensionsV1Api, AuthorizationV1Api, CustomObjectsApi, createConfiguration, ServerConfiguration } from '@kubernetes/client-node';\n",
   'undici (its HTTP client, alone)': "export { Agent, fetch } from 'undici';\n",
   'lib/k8s client (KubeClient over client-node)': `export { KubeClient } from '${join(ROOT, 'lib/k8s/client.ts')}';\n`,
-  'lib/function-app (hono+cloudevents+pino shell)': `export { createFunctionApp } from '${join(ROOT, 'lib/function-app.ts')}';\n`,
+  'lib/runtime/function-app (hono+cloudevents+pino shell)': `export { createFunctionApp } from '${join(ROOT, 'lib/runtime/function-app.ts')}';\n`,
   'functions/reconcile/app (everything but main)': `export { createApp } from '${join(ROOT, 'functions/reconcile/app.ts')}';\n`,
 };
 

@@ -22,7 +22,7 @@ function coldStart(r: Results): string[] {
   const app = ic.find((c) => c.entry.startsWith('functions/reconcile'));
   const deps = ic
     .slice(1)
-    .filter((c) => !c.entry.startsWith('lib/function-app') && !c.entry.startsWith('functions/'));
+    .filter((c) => !c.entry.startsWith('lib/runtime/function-app') && !c.entry.startsWith('functions/'));
   const top = [...deps]
     .sort((a, b) => b.ms.p50 - a.ms.p50)
     .map((c) => `${c.entry} +${r0(c.ms.p50 - floor.ms.p50)} ms`);

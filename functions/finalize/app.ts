@@ -5,7 +5,7 @@
 // by whichever event arrives after it expires.
 import type { Hono } from 'hono';
 import { KIND } from '../../lib/api/types';
-import { createClusterFunctionApp, type Deps } from '../../lib/cluster-function';
+import { createClusterFunctionApp, type Deps } from '../../lib/runtime/cluster-function';
 import { finalizeCluster } from './finalize';
 import { resyncAll } from './resync';
 

@@ -4,12 +4,12 @@
 import { FIELD_MANAGERS, FINALIZERS, type GpssCluster } from '../../lib/api/types';
 import type { LiveService } from '../../lib/desired/k8s-types';
 import { statefulSetName } from '../../lib/desired/names';
-import { addFinalizer, removeFinalizer } from '../../lib/finalizers';
 import type { KubeClient } from '../../lib/k8s/client';
 import { hasStatus } from '../../lib/k8s/errors';
-import type { Logger } from '../../lib/log';
-import { childSelector } from '../../lib/observe';
-import { recordEvent } from '../../lib/record-event';
+import { childSelector } from '../../lib/k8s/observe';
+import { recordEvent } from '../../lib/k8s/record-event';
+import type { Logger } from '../../lib/runtime/log';
+import { addFinalizer, removeFinalizer } from './finalizers';
 import type { InstancePod } from './pod-state';
 import type { Step } from './steps';
 

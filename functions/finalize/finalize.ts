@@ -5,22 +5,14 @@
 import { FIELD_MANAGERS, type GpssCluster } from '../../lib/api/types';
 import type { LivePod, LiveStatefulSet } from '../../lib/desired/k8s-types';
 import { selectorString, statefulSetName } from '../../lib/desired/names';
-import type { KubeClient } from '../../lib/k8s/client';
-import type { Logger } from '../../lib/log';
+import type { FunctionContext } from '../../lib/runtime/context';
 import { writeStatus } from '../../lib/status/write-status';
 import { execute } from './execute';
 import { needsStatefulSet, planCluster } from './plan';
 import { CONDITIONS, type Outcome } from './steps';
 
-export interface FinalizeContext {
-  kube: KubeClient;
-  log: Logger;
-  now: () => Date;
-  seen?: (cr: GpssCluster) => void;
-}
-
 export async function finalizeCluster(
-  ctx: FinalizeContext,
+  ctx: FunctionContext,
   namespace: string,
   name: string,
 ): Promise<{ outcome: Outcome; done: string[] }> {

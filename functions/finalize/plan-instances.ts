@@ -11,7 +11,7 @@
 import { FINALIZERS, finalizeTimeoutSeconds, type GpssCluster } from '../../lib/api/types';
 import { effectiveSize } from '../../lib/desired/effective';
 import { gpfdistServiceName, ordinalOf } from '../../lib/desired/names';
-import { hasFinalizer } from '../../lib/finalizers';
+import { hasFinalizer } from './finalizers';
 import { deletionStartedAt, type InstancePod, stoppedBecause } from './pod-state';
 import { byName, CONDITIONS, type Plan, type Step } from './steps';
 

@@ -2,7 +2,7 @@
 // every decision can be tested without a cluster and a replayed event decides the same thing again.
 // A plan is a list of steps in the order they must happen, plus this function's status conditions.
 import { FINALIZERS, type GpssCluster } from '../../lib/api/types';
-import { hasFinalizer } from '../../lib/finalizers';
+import { hasFinalizer } from './finalizers';
 import { planDeletion } from './plan-deletion';
 import { planInstances } from './plan-instances';
 import type { InstancePod } from './pod-state';

@@ -13,7 +13,7 @@
 // is simply never updated, and only the time box ends that wait.
 import type { V1ContainerStatus, V1ObjectMeta, V1PodSpec, V1PodStatus } from '@kubernetes/client-node';
 import { CONTAINER_NAME } from '../../lib/desired/statefulset';
-import { toMillis } from '../../lib/time';
+import { toMillis } from '../../lib/k8s/time';
 
 /**
  * What finalize reads of an instance pod: the client library's V1Pod (type-only import) narrowed to

@@ -3,15 +3,16 @@
 // lossy: if the delete event of a cluster (or of its pods) is lost, nothing else would ever let those
 // pods go, and a namespace holding them could not be deleted.
 import { FINALIZERS, LABELS, MANAGED_BY } from '../../lib/api/types';
-import { hasFinalizer } from '../../lib/finalizers';
-import { forEachCluster } from '../../lib/resync';
-import { listWatched } from '../../lib/watch-scope';
-import { type FinalizeContext, finalizeCluster } from './finalize';
+import { listWatched } from '../../lib/k8s/watch-scope';
+import type { FunctionContext } from '../../lib/runtime/context';
+import { forEachCluster } from '../../lib/runtime/resync';
+import { finalizeCluster } from './finalize';
+import { hasFinalizer } from './finalizers';
 import type { InstancePod } from './pod-state';
 
 export async function resyncAll(
-  ctx: FinalizeContext,
-  handle: (ctx: FinalizeContext, namespace: string, name: string) => Promise<string> = async (c, ns, n) =>
+  ctx: FunctionContext,
+  handle: (ctx: FunctionContext, namespace: string, name: string) => Promise<string> = async (c, ns, n) =>
     (await finalizeCluster(c, ns, n)).outcome,
 ): Promise<string> {
   const seen = new Set<string>();

@@ -1,6 +1,6 @@
 // The vocabulary of a finalize plan: the steps, in the order they must happen, and the status
 // conditions finalize owns.
-import type { EventSpec } from '../../lib/record-event';
+import type { EventSpec } from '../../lib/k8s/record-event';
 import type { ConditionInput } from '../../lib/status/conditions';
 import type { InstancePod } from './pod-state';
 

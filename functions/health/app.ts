@@ -3,7 +3,7 @@
 // is also the clock that lets failover_after_seconds run out without any other event.
 import type { Hono } from 'hono';
 import { KIND } from '../../lib/api/types';
-import { createClusterFunctionApp, type Deps } from '../../lib/cluster-function';
+import { createClusterFunctionApp, type Deps } from '../../lib/runtime/cluster-function';
 import { checkCluster } from './health';
 
 export const NAME = 'health';

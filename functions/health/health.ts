@@ -3,14 +3,13 @@
 // the status (server-side apply, field manager gpss-health) only when something visible changed;
 // records an Event for every action and for every Ready/Degraded transition.
 import { DEFAULTS, FIELD_MANAGERS, type GpssCluster } from '../../lib/api/types';
-import type { KubeClient } from '../../lib/k8s/client';
 import { hasStatus } from '../../lib/k8s/errors';
-import type { Logger } from '../../lib/log';
-import { observeCluster } from '../../lib/observe';
-import { recordEvent } from '../../lib/record-event';
-import { type FailoverStep, planFailover } from '../../lib/status/failover';
-import { nodeView } from '../../lib/status/instance-health';
+import { observeCluster } from '../../lib/k8s/observe';
+import { recordEvent } from '../../lib/k8s/record-event';
+import type { FunctionContext } from '../../lib/runtime/context';
 import { writeStatus } from '../../lib/status/write-status';
+import { type FailoverStep, planFailover } from './failover';
+import { nodeView } from './instance-health';
 import { buildReport, type HealthReport } from './report';
 import { transitionEvents } from './transitions';
 
@@ -21,14 +20,11 @@ export interface HealthResult {
   failedOver: string[];
 }
 
-interface Ctx {
-  kube: KubeClient;
-  log: Logger;
-  now: () => Date;
-  seen?: (cr: GpssCluster) => void;
-}
-
-export async function checkCluster(ctx: Ctx, namespace: string, name: string): Promise<HealthResult> {
+export async function checkCluster(
+  ctx: FunctionContext,
+  namespace: string,
+  name: string,
+): Promise<HealthResult> {
   const cr = await ctx.kube.get<GpssCluster>('gpssclusters', namespace, name);
   if (!cr) return { outcome: 'gone', failedOver: [] };
   ctx.seen?.(cr);
@@ -75,7 +71,7 @@ export async function checkCluster(ctx: Ctx, namespace: string, name: string): P
   return { outcome: written ? 'written' : 'unchanged', failedOver: [...deleted] };
 }
 
-async function failOver(ctx: Ctx, cr: GpssCluster, steps: FailoverStep[]): Promise<Set<string>> {
+async function failOver(ctx: FunctionContext, cr: GpssCluster, steps: FailoverStep[]): Promise<Set<string>> {
   const deleted = new Set<string>();
   for (const s of steps) {
     if (s.kind !== 'delete') {
@@ -115,7 +111,7 @@ async function failOver(ctx: Ctx, cr: GpssCluster, steps: FailoverStep[]): Promi
   return deleted;
 }
 
-function writeReport(ctx: Ctx, cr: GpssCluster, r: HealthReport): Promise<boolean> {
+function writeReport(ctx: FunctionContext, cr: GpssCluster, r: HealthReport): Promise<boolean> {
   return writeStatus(ctx, cr, {
     manager: MANAGER,
     conditions: r.conditions,

@@ -1,4 +1,4 @@
-import { runFunction } from '../../lib/main';
+import { runFunction } from '../../lib/runtime/main';
 import { createApp, NAME } from './app';
 
 await runFunction({ name: NAME, createApp });

@@ -4,9 +4,9 @@ import type { GpssCluster } from '../../lib/api/types';
 import { renderInstanceConfig } from '../../lib/desired';
 import { liveNode, liveNodePortService, seedCluster } from '../../lib/desired/fixtures';
 import type { LivePod } from '../../lib/desired/k8s-types';
-import type { Observed } from '../../lib/observe';
-import { planFailover } from '../../lib/status/failover';
-import { type NodeView, nodeView } from '../../lib/status/instance-health';
+import type { Observed } from '../../lib/k8s/observe';
+import { planFailover } from './failover';
+import { type NodeView, nodeView } from './instance-health';
 import { buildReport, type ReportInput } from './report';
 
 const test = suite('health/report');

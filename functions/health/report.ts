@@ -3,18 +3,18 @@
 // from the cluster), so concurrent handlers that see the same cluster write the same bytes.
 import type { GpssCluster, InstanceStatus, Phase } from '../../lib/api/types';
 import { effectiveSize, instancePodName, nodeInfo, ordinalOf } from '../../lib/desired';
-import type { Observed } from '../../lib/observe';
-import { instanceAddress, restartMarked } from '../../lib/status/addresses';
+import type { Observed } from '../../lib/k8s/observe';
 import type { ConditionInput } from '../../lib/status/conditions';
-import { type FailoverStep, failoverNote } from '../../lib/status/failover';
+import { instanceAddress, restartMarked } from './addresses';
+import { type FailoverStep, failoverNote } from './failover';
 import {
   assessInstance,
   type HealthPod,
   type InstanceAssessment,
   type NodeView,
   podNode,
-} from '../../lib/status/instance-health';
-import { decidePhase, type PhaseDecision } from '../../lib/status/phase';
+} from './instance-health';
+import { decidePhase, type PhaseDecision } from './phase';
 
 export interface HealthReport {
   phase: Phase;
@@ -101,7 +101,7 @@ export function buildReport(input: ReportInput): HealthReport {
   const current = assessed.filter((x) => x.ordinal < size).map((x) => x.a);
   const count = (s: InstanceAssessment['state']) => current.filter((a) => a.state === s).length;
   const ready = count('ready');
-  // A function that cannot apply the spec (lib/failures.ts): what runs is not what was asked for.
+  // A function that cannot apply the spec (lib/runtime/failures.ts): what runs is not what was asked for.
   const failing = cr.status?.conditions?.find((c) => /^[A-Z]\w*Failed$/.test(c.type) && c.status === 'True');
   const decision = decidePhase({
     deleting: !!cr.metadata.deletionTimestamp,

@@ -5,7 +5,7 @@
 
 import type { Condition } from '../../lib/api/types';
 import { FIELD_MANAGERS } from '../../lib/api/types';
-import type { EventSpec } from '../../lib/record-event';
+import type { EventSpec } from '../../lib/k8s/record-event';
 import type { ConditionInput } from '../../lib/status/conditions';
 
 const component = FIELD_MANAGERS.health;

@@ -2,7 +2,7 @@
 // concerns (or every cluster on a PingSource resync).
 import type { Hono } from 'hono';
 import { KIND } from '../../lib/api/types';
-import { createClusterFunctionApp, type Deps } from '../../lib/cluster-function';
+import { createClusterFunctionApp, type Deps } from '../../lib/runtime/cluster-function';
 import { reconcileCluster } from './reconcile';
 
 export const NAME = 'reconcile';

@@ -5,7 +5,7 @@
 import { FIELD_MANAGERS, type GpssCluster } from '../../lib/api/types';
 import type { KubeClient } from '../../lib/k8s/client';
 import { kubeApiError } from '../../lib/k8s/errors';
-import type { Observed } from '../../lib/observe';
+import type { Observed } from '../../lib/k8s/observe';
 import { statefulSetToDryRun } from './plan-config';
 import type { Rejection } from './steps';
 

@@ -5,9 +5,9 @@
 import { FIELD_MANAGERS, type GpssCluster } from '../../lib/api/types';
 import type { LiveService } from '../../lib/desired';
 import type { KubeClient } from '../../lib/k8s/client';
-import type { Logger } from '../../lib/log';
-import type { Observed } from '../../lib/observe';
-import { recordEvent } from '../../lib/record-event';
+import type { Observed } from '../../lib/k8s/observe';
+import { recordEvent } from '../../lib/k8s/record-event';
+import type { Logger } from '../../lib/runtime/log';
 import { writeStatus } from '../../lib/status/write-status';
 import { refusedByApiServer } from './dry-run';
 import type { Plan, Step } from './steps';

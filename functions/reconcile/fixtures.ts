@@ -3,7 +3,6 @@
 // written in the tests (from lib/desired/fixtures-expected.ts); only the inputs are built here.
 import type { GpssCluster, GpssClusterSpec } from '../../lib/api/types';
 import { clusterIdOf } from '../../lib/api/validate-config';
-import { withAppliedHash } from '../../lib/apply/diff';
 import {
   buildDesired,
   type DesiredState,
@@ -12,7 +11,8 @@ import {
   type Service,
 } from '../../lib/desired';
 import { liveNode, seedCluster } from '../../lib/desired/fixtures';
-import type { Observed } from '../../lib/observe';
+import type { Observed } from '../../lib/k8s/observe';
+import { withAppliedHash } from './diff';
 import { CLUSTER_ID_ANNOTATION } from './steps';
 
 export const NODE_A = liveNode('node-a', '10.0.0.1');

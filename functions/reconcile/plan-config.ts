@@ -5,7 +5,6 @@
 // done by the caller, only when the functions here say they are needed.
 import type { GpssCluster } from '../../lib/api/types';
 import { clusterIdOf, etcdEndpointsOf, shareEtcd, validateSpec } from '../../lib/api/validate-config';
-import { applyReason, withAppliedHash } from '../../lib/apply/diff';
 import {
   buildDesired,
   gpfdistServiceType,
@@ -13,7 +12,8 @@ import {
   nameProblems,
   type StatefulSet,
 } from '../../lib/desired';
-import type { Observed } from '../../lib/observe';
+import type { Observed } from '../../lib/k8s/observe';
+import { applyReason, withAppliedHash } from './diff';
 import { configRejected, configValid, maintenanceProgressing, statusFields } from './plan-status';
 import { CLUSTER_ID_ANNOTATION, type Plan, type Rejection } from './steps';
 

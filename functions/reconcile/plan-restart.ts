@@ -5,7 +5,7 @@
 import type { GpssCluster } from '../../lib/api/types';
 import { clusterIdOf } from '../../lib/api/validate-config';
 import type { ConfigMap, DesiredState, LivePod } from '../../lib/desired';
-import type { Observed } from '../../lib/observe';
+import type { Observed } from '../../lib/k8s/observe';
 import { CLUSTER_ID_ANNOTATION, RESTART_PREFIX, type Step } from './steps';
 
 /** The ConfigMap to apply: the running Cluster.Id, and restart marks for instances whose address changed. */

@@ -8,7 +8,7 @@ import {
   nodeInfo,
   selectorString,
 } from '../../lib/desired';
-import type { Observed } from '../../lib/observe';
+import type { Observed } from '../../lib/k8s/observe';
 import type { ConditionInput } from '../../lib/status/conditions';
 import { CONDITIONS, type PlannedStatus, type Rejection } from './steps';
 

@@ -1,6 +1,5 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { withAppliedHash } from '../../lib/apply/diff';
 import type { Service } from '../../lib/desired';
 import {
   SEED_CHECKSUM,
@@ -12,7 +11,8 @@ import {
   seedInstanceConfig,
   seedStatefulSet,
 } from '../../lib/desired/fixtures-expected';
-import type { Observed } from '../../lib/observe';
+import type { Observed } from '../../lib/k8s/observe';
+import { withAppliedHash } from './diff';
 import { cluster, converged, NODE_A, NODE_B, nodePortOf, podUid, readyPod, served } from './fixtures';
 import { planCluster, planServices, withServices } from './plan';
 import { planMaintenance, planRejected, specProblems } from './plan-config';

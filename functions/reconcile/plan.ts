@@ -12,9 +12,9 @@
 //      the disruption budget, surplus Services, at most one restart, and the status to write.
 // Each plan is plain data; reconcile.ts runs the loop and execute.ts carries the steps out.
 import type { GpssCluster } from '../../lib/api/types';
-import { applyReason, withAppliedHash } from '../../lib/apply/diff';
 import { buildDesired, type DesiredState, instancePodName, type LiveService } from '../../lib/desired';
-import type { Observed } from '../../lib/observe';
+import type { Observed } from '../../lib/k8s/observe';
+import { applyReason, withAppliedHash } from './diff';
 import { planRestart, withInstanceAnnotations } from './plan-restart';
 import { addressCondition, configValid, currentGpssAddress, progressing, statusFields } from './plan-status';
 import type { Child, Plan, Step } from './steps';

@@ -4,9 +4,9 @@
 // Services get a plan of their own.
 import type { GpssCluster } from '../../lib/api/types';
 import type { KubeClient } from '../../lib/k8s/client';
-import type { Logger } from '../../lib/log';
-import { type Observed, observeCluster } from '../../lib/observe';
-import { listWatched } from '../../lib/watch-scope';
+import { type Observed, observeCluster } from '../../lib/k8s/observe';
+import { listWatched } from '../../lib/k8s/watch-scope';
+import type { FunctionContext } from '../../lib/runtime/context';
 import { refusedByApiServer } from './dry-run';
 import { carryOut, type ExecContext, execute } from './execute';
 import { planCluster, planServices, withServices } from './plan';
@@ -29,14 +29,11 @@ export interface ReconcileResult {
   applied: string[];
 }
 
-interface Ctx {
-  kube: KubeClient;
-  log: Logger;
-  now: () => Date;
-  seen?: (cr: GpssCluster) => void;
-}
-
-export async function reconcileCluster(ctx: Ctx, namespace: string, name: string): Promise<ReconcileResult> {
+export async function reconcileCluster(
+  ctx: FunctionContext,
+  namespace: string,
+  name: string,
+): Promise<ReconcileResult> {
   const cr = await ctx.kube.get<GpssCluster>('gpssclusters', namespace, name);
   if (!cr) return { outcome: 'gone', applied: [] };
   ctx.seen?.(cr);

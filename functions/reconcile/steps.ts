@@ -1,13 +1,12 @@
 // The vocabulary of a reconcile plan: the steps, in the order they must happen, the status reconcile
 // owns, and the annotations it records its in-flight work with on the instance ConfigMap.
+import { GPSS_ANNOTATIONS } from '../../lib/api/types';
 import type { ConfigMap, PodDisruptionBudget, Service, StatefulSet } from '../../lib/desired/k8s-types';
-import type { EventSpec } from '../../lib/record-event';
+import type { EventSpec } from '../../lib/k8s/record-event';
 import type { ConditionInput } from '../../lib/status/conditions';
 
-/** On the instance ConfigMap: the Cluster.Id the cluster runs with (a change would orphan its etcd state). */
-export const CLUSTER_ID_ANNOTATION = 'gpss.gpdb.io/cluster-id';
-/** On the instance ConfigMap: `restart-<ordinal>: <pod uid>` marks a running instance whose address changed. */
-export const RESTART_PREFIX = 'gpss.gpdb.io/restart-';
+export const CLUSTER_ID_ANNOTATION = GPSS_ANNOTATIONS.clusterId;
+export const RESTART_PREFIX = GPSS_ANNOTATIONS.restartPrefix;
 
 /** The condition types reconcile owns on GpssCluster status. */
 export const CONDITIONS = {
@@ -18,7 +17,7 @@ export const CONDITIONS = {
 
 export type PlannedEvent = Omit<EventSpec, 'component'>;
 
-/** A desired child, its applied-hash annotation already set (lib/apply/diff.ts). */
+/** A desired child, its applied-hash annotation already set (functions/reconcile/diff.ts). */
 export type Child = Service | ConfigMap | StatefulSet | PodDisruptionBudget;
 
 export type Step =

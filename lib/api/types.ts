@@ -172,6 +172,13 @@ export const GPSS_LABELS = {
 export const GPSS_ANNOTATIONS = {
   /** On the pod template: digest of the user's gpss_config, so a config change rolls the instances. */
   configChecksum: 'gpss.gpdb.io/config-checksum',
+  /** On the instance ConfigMap: the Cluster.Id the cluster runs with (a change would orphan its etcd state). */
+  clusterId: 'gpss.gpdb.io/cluster-id',
+  /**
+   * On the instance ConfigMap, `restart-<ordinal>: <pod uid>`: a running instance whose advertised
+   * address changed, to be restarted by reconcile (one at a time) and reported by health meanwhile.
+   */
+  restartPrefix: 'gpss.gpdb.io/restart-',
 } as const;
 
 /** Values of LABELS.component, so label-selected lists can tell the children apart. */

@@ -5,7 +5,7 @@
 // The models mark almost every field optional. Where a builder always sets a field and its callers
 // rely on it, the types below narrow the model (`V1Service & { spec: ... }`) instead of re-declaring
 // the Kubernetes fields. Read objects are the library's class instances: their date-time fields are
-// Date objects, not strings (read them with toMillis, lib/time.ts).
+// Date objects, not strings (read them with toMillis, lib/k8s/time.ts).
 
 import type {
   V1ConfigMap,

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Condition, GpssCluster } from '../api/types';
 import type { ApplyOptions, KubeClient, ObjectRef } from '../k8s/client';
-import { createLogger } from '../log';
+import { createLogger } from '../runtime/log';
 import { sameValue, writeStatus } from './write-status';
 
 const test = suite('writeStatus');

@@ -7,16 +7,10 @@
 // delete the others. Times are whole seconds, as the API server writes a metav1.Time, so handlers
 // racing within a second write identical conditions.
 import type { GpssCluster } from '../api/types';
-import type { KubeClient, ObjectRef } from '../k8s/client';
-import type { Logger } from '../log';
-import { rfc3339 } from '../time';
+import type { ObjectRef } from '../k8s/client';
+import { rfc3339 } from '../k8s/time';
+import type { FunctionContext } from '../runtime/context';
 import { type ConditionInput, conditionsMatch, findCondition, setCondition } from './conditions';
-
-export interface StatusContext {
-  kube: KubeClient;
-  log: Logger;
-  now: () => Date;
-}
 
 export interface StatusWrite {
   /** The field manager the status is applied under. */
@@ -55,7 +49,7 @@ export function statusPatch(cr: GpssCluster, w: StatusWrite, now: Date): ObjectR
 }
 
 /** Applies the status when something visible changes; returns whether it wrote. */
-export async function writeStatus(ctx: StatusContext, cr: GpssCluster, w: StatusWrite): Promise<boolean> {
+export async function writeStatus(ctx: FunctionContext, cr: GpssCluster, w: StatusWrite): Promise<boolean> {
   const patch = statusPatch(cr, w, ctx.now());
   if (!patch) return false;
   ctx.log.info(

@@ -17,9 +17,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createApp as createFinalize } from '../../functions/finalize/app';
 import { createApp as createReconcile } from '../../functions/reconcile/app';
-import { removeFinalizer } from '../../lib/finalizers';
+import { removeFinalizer } from '../../functions/finalize/finalizers';
 import type { KubeClient } from '../../lib/k8s/client';
-import { createLogger } from '../../lib/log';
+import { createLogger } from '../../lib/runtime/log';
 import {
   convergeBy,
   deleteNamespace,

@@ -17,8 +17,8 @@ import { createApp as createHealthApp } from '../../functions/health/app';
 import { createApp as createReconcileApp } from '../../functions/reconcile/app';
 import type { GpssCluster, GpssClusterStatus } from '../../lib/api/types';
 import type { KubeClient } from '../../lib/k8s/client';
-import { createLogger } from '../../lib/log';
-import type { ContainerStatus } from '../../lib/status/instance-health';
+import { createLogger } from '../../lib/runtime/log';
+import type { ContainerStatus } from '../../functions/health/instance-health';
 import {
   convergeBy,
   deleteNamespace,

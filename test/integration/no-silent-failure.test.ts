@@ -10,7 +10,7 @@ import { createApp as healthApp } from '../../functions/health/app';
 import { createApp as reconcileApp } from '../../functions/reconcile/app';
 import type { Condition, GpssCluster } from '../../lib/api/types';
 import type { KubeClient } from '../../lib/k8s/client';
-import { createLogger } from '../../lib/log';
+import { createLogger } from '../../lib/runtime/log';
 import { parseLines, render, stories } from '../../scripts/logs';
 import {
   convergeBy,

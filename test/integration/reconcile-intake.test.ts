@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { createApp } from '../../functions/reconcile/app';
 import { KubeClient } from '../../lib/k8s/client';
 import { kubeConfigFor } from '../../lib/k8s/kubeconfig';
-import { createLogger } from '../../lib/log';
+import { createLogger } from '../../lib/runtime/log';
 import { freePort } from '../../localcluster/process';
 import { deleteNamespace, freshNamespace, type SharedCluster, sharedCluster } from '../support/cluster';
 import {

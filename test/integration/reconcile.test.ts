@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { createApp } from '../../functions/reconcile/app';
 import type { GpssCluster } from '../../lib/api/types';
 import type { KubeClient } from '../../lib/k8s/client';
-import { createLogger } from '../../lib/log';
+import { createLogger } from '../../lib/runtime/log';
 import { convergeBy, deleteNamespace, type SharedCluster, sharedCluster } from '../support/cluster';
 import {
   adapterEvent,

@@ -4,7 +4,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { KubeClient } from '../../lib/k8s/client';
 import { hasStatus } from '../../lib/k8s/errors';
-import { listWatched } from '../../lib/watch-scope';
+import { listWatched } from '../../lib/k8s/watch-scope';
 import { installOperatorManifests } from '../../localcluster/operator';
 import { deleteNamespace, freshNamespace, type SharedCluster, sharedCluster } from '../support/cluster';
 

@@ -4,9 +4,9 @@
 import { serve as nodeServe } from '@hono/node-server';
 import type { CloudEvent } from 'cloudevents';
 import { Hono } from 'hono';
+import type { KubeClient } from '../k8s/client';
 import { BadEventError, classify, retryAfterSeconds } from './errors';
 import { parseCloudEvent } from './events/intake';
-import type { KubeClient } from './k8s/client';
 import { eventLogger, type Logger } from './log';
 
 export interface HandleContext {

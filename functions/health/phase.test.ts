@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Phase } from '../api/types';
+import type { Phase } from '../../lib/api/types';
 import { decidePhase, OPERATIONAL_RULES, OVERRIDE_RULES, type PhaseInput } from './phase';
 
 const test = suite('status/phase');

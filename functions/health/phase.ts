@@ -3,13 +3,13 @@
 // The first three rows are overrides that describe the cluster as a whole; the rest describe what
 // runs, and that "operational" phase also names the reason of the Ready condition, so a cluster in
 // maintenance or with a rejected config still says why it is or is not ready.
-import type { Phase } from '../api/types';
+import type { Phase } from '../../lib/api/types';
 
 export interface PhaseInput {
   deleting: boolean;
   /** reconcile's ConfigValid=False: the cluster keeps running its last valid config. */
   configInvalid: boolean;
-  /** A function's `<Fn>Failed=True` condition (lib/failures.ts): what runs is not what the spec says. */
+  /** A function's `<Fn>Failed=True` condition (lib/runtime/failures.ts): what runs is not what the spec says. */
   failing: boolean;
   maintenance: boolean;
   size: number;

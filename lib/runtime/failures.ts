@@ -5,14 +5,13 @@
 // turns False (reason Recovered) on the function's next success. It is written under a field manager
 // of its own (`gpss-<fn>-failures`), so the function's ordinary status apply never drops it and it
 // never drops the function's fields.
-import type { GpssCluster } from './api/types';
-import type { KubeClient } from './k8s/client';
-import { causeChain, kubeApiError } from './k8s/errors';
-import { RESOURCES } from './k8s/resources';
-import type { Logger } from './log';
-import { recordEvent } from './record-event';
-import { type ConditionInput, findCondition } from './status/conditions';
-import { writeStatus } from './status/write-status';
+import type { GpssCluster } from '../api/types';
+import { causeChain, kubeApiError } from '../k8s/errors';
+import { recordEvent } from '../k8s/record-event';
+import { RESOURCES } from '../k8s/resources';
+import { type ConditionInput, findCondition } from '../status/conditions';
+import { writeStatus } from '../status/write-status';
+import type { FunctionContext } from './context';
 
 const MAX_MESSAGE = 900;
 
@@ -48,19 +47,13 @@ function camel(s: string): string {
   return s ? s[0]!.toUpperCase() + s.slice(1) : '';
 }
 
-export interface FailureContext {
-  kube: KubeClient;
-  log: Logger;
-  now: () => Date;
-}
-
 /**
  * Records a permanent failure on the cluster (condition + Warning Event), once per distinct
  * reason and message: a replayed event writes nothing. Best effort: if the report itself is refused,
  * that is logged and the original failure still decides the answer.
  */
 export async function reportFailure(
-  ctx: FailureContext,
+  ctx: FunctionContext,
   fn: string,
   key: { namespace: string; name: string },
   err: unknown,
@@ -94,7 +87,7 @@ export async function reportFailure(
 }
 
 /** After a success: a failure condition still True turns False (Recovered). No write otherwise. */
-export async function clearFailure(ctx: FailureContext, fn: string, cr: GpssCluster): Promise<void> {
+export async function clearFailure(ctx: FunctionContext, fn: string, cr: GpssCluster): Promise<void> {
   const type = failureConditionType(fn);
   if (findCondition(cr.status?.conditions, type)?.status !== 'True') return;
   await writeCondition(ctx, fn, cr, {
@@ -108,7 +101,7 @@ export async function clearFailure(ctx: FailureContext, fn: string, cr: GpssClus
 
 /** Under the failure manager, which owns this one condition type and nothing else. */
 function writeCondition(
-  ctx: FailureContext,
+  ctx: FunctionContext,
   fn: string,
   cr: GpssCluster,
   cond: ConditionInput,

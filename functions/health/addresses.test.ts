@@ -1,9 +1,14 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RESTART_PREFIX } from '../../functions/reconcile/reconcile';
-import { nodeInfo, renderInstanceConfig, requireEffectiveCluster } from '../desired';
-import { liveLoadBalancerService, liveNode, liveNodePortService, seedCluster } from '../desired/fixtures';
-import { instanceAddress, RESTART_MARK_PREFIX, restartMarked } from './addresses';
+import { GPSS_ANNOTATIONS } from '../../lib/api/types';
+import { nodeInfo, renderInstanceConfig, requireEffectiveCluster } from '../../lib/desired';
+import {
+  liveLoadBalancerService,
+  liveNode,
+  liveNodePortService,
+  seedCluster,
+} from '../../lib/desired/fixtures';
+import { instanceAddress, restartMarked } from './addresses';
 
 const test = suite('status/addresses');
 
@@ -85,10 +90,9 @@ test('the effective spec gives what its CR gives', () => {
   });
 });
 
-test("restart marks use reconcile's annotation prefix", () => {
-  assert.is(RESTART_MARK_PREFIX, RESTART_PREFIX);
-  assert.is(restartMarked({ [`${RESTART_PREFIX}2`]: 'uid' }, 2), true);
-  assert.is(restartMarked({ [`${RESTART_PREFIX}2`]: 'uid' }, 1), false);
+test('restart marks are read from the shared annotation prefix', () => {
+  assert.is(restartMarked({ [`${GPSS_ANNOTATIONS.restartPrefix}2`]: 'uid' }, 2), true);
+  assert.is(restartMarked({ [`${GPSS_ANNOTATIONS.restartPrefix}2`]: 'uid' }, 1), false);
   assert.is(restartMarked(undefined, 0), false);
 });
 

@@ -1,8 +1,8 @@
 // Which namespaces the operator may see. Cluster-wide by default; with WATCH_NAMESPACES (set by the
 // Helm chart's namespace scope, where RBAC is per-namespace Roles) every cluster-wide list becomes one
 // list per namespace, since a list at the cluster scope would be refused.
-import type { KubeClient, ListOptions } from './k8s/client';
-import type { ResourceRef } from './k8s/resources';
+import type { KubeClient, ListOptions } from './client';
+import type { ResourceRef } from './resources';
 
 export function watchNamespaces(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
   const list = (env.WATCH_NAMESPACES ?? '')

@@ -1,7 +1,7 @@
 // The gpfdist address each instance advertises, as health reports it: what its rendered config says
 // (the instance-config ConfigMap reconcile writes), and whether that still matches what its Service
 // resolves to now. Pure.
-import type { GpssCluster } from '../api/types';
+import { GPSS_ANNOTATIONS, type GpssCluster } from '../../lib/api/types';
 import {
   type Address,
   advertisedAddress,
@@ -15,13 +15,7 @@ import {
   type LiveService,
   type NodeInfo,
   renderedAddress,
-} from '../desired';
-
-/**
- * On the instance ConfigMap, `<prefix><ordinal>: <pod uid>` marks an instance reconcile restarts
- * because its address changed (the same value as reconcile's RESTART_PREFIX; a test keeps them equal).
- */
-export const RESTART_MARK_PREFIX = 'gpss.gpdb.io/restart-';
+} from '../../lib/desired';
 
 export interface InstanceAddress {
   /** host:port in the instance's rendered config. */
@@ -73,5 +67,5 @@ function effectiveOrUndefined(source: GpssCluster | EffectiveCluster): Effective
 }
 
 export function restartMarked(annotations: Record<string, string> | undefined, ordinal: number): boolean {
-  return annotations?.[`${RESTART_MARK_PREFIX}${ordinal}`] !== undefined;
+  return annotations?.[`${GPSS_ANNOTATIONS.restartPrefix}${ordinal}`] !== undefined;
 }

@@ -2,10 +2,10 @@
 // and a caller-chosen discriminator), so a replayed event finds its Event already there (409) and
 // writes nothing new: `kubectl describe` tells the story once per occurrence, not once per delivery.
 import { createHash } from 'node:crypto';
-import type { GpssCluster } from './api/types';
-import { API_VERSION, KIND } from './api/types';
-import type { KubeClient } from './k8s/client';
-import { hasStatus, kubeApiError } from './k8s/errors';
+import type { GpssCluster } from '../api/types';
+import { API_VERSION, KIND } from '../api/types';
+import type { KubeClient } from './client';
+import { hasStatus, kubeApiError } from './errors';
 
 export interface EventSpec {
   type: 'Normal' | 'Warning';

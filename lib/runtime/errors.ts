@@ -1,6 +1,6 @@
 // How a failed event is answered: transient => 503 so eventing redelivers; permanent => logged, 200.
 
-import { causeChain, kubeApiError, kubeTransience } from './k8s/errors';
+import { causeChain, kubeApiError, kubeTransience } from '../k8s/errors';
 
 /** Retrying later may succeed (a dependency is down, a write conflicted). */
 export class TransientError extends Error {

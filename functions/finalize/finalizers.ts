@@ -3,10 +3,11 @@
 // whose `test` op pins what we read: the whole list when adding (a `null` test passes only while the
 // list is absent), our own entry at its index when removing. A failed test (422) means the object
 // changed since it was read; the caller answers "transient" so the event is redelivered and re-read.
-import { TransientError } from './errors';
-import type { KubeClient } from './k8s/client';
-import { hasStatus } from './k8s/errors';
-import type { ResourceRef } from './k8s/resources';
+
+import type { KubeClient } from '../../lib/k8s/client';
+import { hasStatus } from '../../lib/k8s/errors';
+import type { ResourceRef } from '../../lib/k8s/resources';
+import { TransientError } from '../../lib/runtime/errors';
 
 export type JsonPatch = Array<{ op: 'test' | 'add' | 'remove'; path: string; value?: unknown }>;
 

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { KubeApiError } from '../k8s/errors';
 import { classify, PermanentError, TransientError } from './errors';
-import { KubeApiError } from './k8s/errors';
 
 const kube = (status: number) =>
   new KubeApiError({ status, reason: 'R', message: 'm', verb: 'apply', method: 'PATCH', path: '/p' });

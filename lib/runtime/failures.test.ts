@@ -1,9 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { GpssCluster } from './api/types';
+import type { GpssCluster } from '../api/types';
+import type { KubeClient, ObjectRef } from '../k8s/client';
+import { KubeApiError } from '../k8s/errors';
 import { clearFailure, failureConditionType, failureMessage, failureReason, reportFailure } from './failures';
-import type { KubeClient, ObjectRef } from './k8s/client';
-import { KubeApiError } from './k8s/errors';
 import { createLogger } from './log';
 
 const test = suite('failures: what a permanent failure says on the cluster');

@@ -1,7 +1,7 @@
 // Reads the current state of one cluster's children: label-selected lists, no informer cache.
 
-import type { GpssCluster } from './api/types';
-import { LABELS, MANAGED_BY } from './api/types';
+import type { GpssCluster } from '../api/types';
+import { LABELS, MANAGED_BY } from '../api/types';
 import type {
   LiveConfigMap,
   LiveNode,
@@ -9,14 +9,14 @@ import type {
   LivePodDisruptionBudget,
   LiveService,
   LiveStatefulSet,
-} from './desired/k8s-types';
+} from '../desired/k8s-types';
 import {
   instanceConfigMapName,
   podDisruptionBudgetName,
   selectorString,
   statefulSetName,
-} from './desired/names';
-import type { KubeClient } from './k8s/client';
+} from '../desired/names';
+import type { KubeClient } from './client';
 
 /** The children as the client library read them (its model instances: timestamps are Dates). */
 export interface Observed {

@@ -1,8 +1,8 @@
 // What an ApiServerSource event is about: which object, which change, and (in Resource mode) its state.
 
 import type { CloudEvent } from 'cloudevents';
+import type { KubeObject } from '../../k8s/client';
 import { BadEventError } from '../errors';
-import type { KubeObject } from '../k8s/client';
 import { apiServerEventType } from './types';
 
 export interface ObjectReference {

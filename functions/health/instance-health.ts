@@ -16,8 +16,8 @@ import type {
   V1PodSpec,
   V1PodStatus,
 } from '@kubernetes/client-node';
-import type { InstanceStatus } from '../api/types';
-import { rfc3339, toMillis } from '../time';
+import type { InstanceStatus } from '../../lib/api/types';
+import { rfc3339, toMillis } from '../../lib/k8s/time';
 
 // What health reads of pods and nodes: the client library's models (type-only imports, so this
 // stays pure), narrowed to the fields used here. A live V1Pod / V1Node is one; a test can build a

@@ -3,39 +3,32 @@
 // Each function only says which kinds it subscribes to and what it does for one cluster.
 import type { CloudEvent } from 'cloudevents';
 import type { Hono } from 'hono';
-import type { GpssCluster } from './api/types';
+import type { GpssCluster } from '../api/types';
+import type { KubeClient } from '../k8s/client';
 import { clusterRefOf } from './cluster-key';
+import type { FunctionContext } from './context';
 import { BadEventError, classify } from './errors';
 import { describeApiServerEvent } from './events/apiserver';
 import { isPingEvent } from './events/types';
 import { clearFailure, reportFailure } from './failures';
 import { createFunctionApp, type HandleContext, type HandleResult } from './function-app';
-import type { KubeClient } from './k8s/client';
 import type { Logger } from './log';
 import { forEachCluster } from './resync';
-
-export interface ClusterContext {
-  kube: KubeClient;
-  log: Logger;
-  now: () => Date;
-  /** Handlers call it with the GpssCluster they read, so a recorded failure can be cleared without a re-read. */
-  seen?: (cr: GpssCluster) => void;
-}
 
 export interface ClusterFunction {
   name: string;
   /** Kinds its ApiServerSource delivers; any other kind is answered 400. */
   kinds: readonly string[];
   /** Handles one cluster; returns the outcome word for the summary line. */
-  handleCluster(ctx: ClusterContext, namespace: string, name: string): Promise<string>;
+  handleCluster(ctx: FunctionContext, namespace: string, name: string): Promise<string>;
   /**
    * The PingSource resync; by default every cluster through handleCluster. `handle` is handleCluster
    * with failures recorded on the cluster: a custom resync calls it for each cluster.
    */
-  resync?(ctx: ClusterContext, handle: ClusterHandler): Promise<string>;
+  resync?(ctx: FunctionContext, handle: ClusterHandler): Promise<string>;
 }
 
-export type ClusterHandler = (ctx: ClusterContext, namespace: string, name: string) => Promise<string>;
+export type ClusterHandler = (ctx: FunctionContext, namespace: string, name: string) => Promise<string>;
 
 export interface Deps {
   kube: KubeClient;

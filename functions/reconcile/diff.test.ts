@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseQuantity } from '../api/quantity';
+import { parseQuantity } from '../../lib/api/quantity';
 import { APPLIED_HASH, applyReason, hashOf, isSubset, withAppliedHash } from './diff';
 
 const test = suite('apply diff');

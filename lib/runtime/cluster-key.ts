@@ -1,6 +1,6 @@
 // Which GpssCluster an ApiServerSource event concerns: the CR itself, or the cluster that owns a
 // child (owner reference to the CR, or for pods the instance label the StatefulSet stamps on them).
-import { API_VERSION, KIND, LABELS, MANAGED_BY } from './api/types';
+import { API_VERSION, KIND, LABELS, MANAGED_BY } from '../api/types';
 import { BadEventError } from './errors';
 import type { ApiServerEvent } from './events/apiserver';
 

@@ -3,9 +3,9 @@
 // the Pod's ServiceAccount), one logger, the server, and a clean stop on SIGTERM (Knative's
 // scale-down). A kubeconfig that cannot be used stops the process with one line naming it.
 import type { Hono } from 'hono';
+import { KubeClient } from '../k8s/client';
+import { KubeConfigError } from '../k8s/kubeconfig';
 import { type RunningServer, serve } from './function-app';
-import { KubeClient } from './k8s/client';
-import { KubeConfigError } from './k8s/kubeconfig';
 import { createLogger, type Logger } from './log';
 
 export interface FunctionMain {

@@ -9,7 +9,7 @@
 //   that cannot be reached will never confirm a graceful delete;
 // - node False (its kubelet reports NotReady) longer than the bound: delete gracefully, since that
 //   kubelet can still stop GPSS cleanly; force once the pod's grace period has also run out.
-import { rfc3339, toMillis } from '../time';
+import { rfc3339, toMillis } from '../../lib/k8s/time';
 import { type HealthPod, type NodeView, nodeUsable, podNode } from './instance-health';
 
 export type FailoverStep =

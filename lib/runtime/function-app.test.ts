@@ -3,12 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { CloudEvent, HTTP } from 'cloudevents';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { KubeClient } from '../k8s/client';
+import { KubeApiError } from '../k8s/errors';
+import { kubeConfigFor } from '../k8s/kubeconfig';
 import { PermanentError, TransientError } from './errors';
 import { EVENT_TYPES } from './events/types';
 import { createFunctionApp, type Handler, serve } from './function-app';
-import { KubeClient } from './k8s/client';
-import { KubeApiError } from './k8s/errors';
-import { kubeConfigFor } from './k8s/kubeconfig';
 import { createLogger } from './log';
 
 type Line = Record<string, unknown>;

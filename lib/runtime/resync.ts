@@ -1,11 +1,11 @@
 // The PingSource resync: every GpssCluster, handled with bounded concurrency so one ping cannot
 // flood the API server; one cluster's failure does not stop the others, but a transient one makes
 // the whole ping answer 5xx so eventing redelivers it.
-import type { GpssCluster } from './api/types';
+import type { GpssCluster } from '../api/types';
+import type { KubeClient } from '../k8s/client';
+import { listWatched } from '../k8s/watch-scope';
 import { classify } from './errors';
-import type { KubeClient } from './k8s/client';
 import type { Logger } from './log';
-import { listWatched } from './watch-scope';
 
 export const RESYNC_CONCURRENCY = 4;
 

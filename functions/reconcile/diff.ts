@@ -2,7 +2,7 @@
 // Two signals: the hash of what we last applied (catches fields we stopped setting, which a subset
 // check cannot see) and a subset comparison against the live object (catches drift made by others).
 import { createHash } from 'node:crypto';
-import { parseQuantity } from '../api/quantity';
+import { parseQuantity } from '../../lib/api/quantity';
 
 export const APPLIED_HASH = 'gpss.gpdb.io/applied-hash';
 
