@@ -1,10 +1,10 @@
-// CloudEvents exactly as the ApiServerSource adapter sends them (test/support/operator.ts builds
+// CloudEvents exactly as the ApiServerSource adapter sends them (localcluster/adapter-event.ts builds
 // them the same way for the integration tests), posted in binary mode over a kept-alive connection
 // as Knative's queue-proxy would.
 import { Agent } from 'node:http';
 import { HTTP } from 'cloudevents';
 import type { KubeClient, KubeObject } from '../../lib/k8s/client';
-import { adapterEvent } from '../../test/support/operator';
+import { adapterEvent } from '../../localcluster/adapter-event';
 import { type Answer, send } from './proc';
 
 export const keepAlive = () => new Agent({ keepAlive: true, maxSockets: 256 });

@@ -6,9 +6,10 @@ import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../localcluster/config';
+import { OPERATOR_NAMESPACE } from '../../localcluster/operator';
 import { freePort } from '../../localcluster/process';
 
-export const OPERATOR_NAMESPACE = 'gpss-operator-system';
+export { OPERATOR_NAMESPACE };
 /** A function's ServiceAccount, and the user name its token authenticates as (the audit log's user). */
 export const fnAccount = (fn: string) => ({ namespace: OPERATOR_NAMESPACE, name: `gpss-${fn}` });
 export const fnUser = (fn: string) => `system:serviceaccount:${OPERATOR_NAMESPACE}:gpss-${fn}`;

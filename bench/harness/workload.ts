@@ -1,9 +1,9 @@
 // The workload every benchmark shares: NodePort GpssClusters (the seed manifest's shape, so every
 // instance gets a real allocated external address on the simulated nodes) and a convergence wait
-// that uses the tests' own definition of converged (test/support/convergence.ts), phase Ready included.
+// that uses the tests' own definition of converged (localcluster/convergence.ts), phase Ready included.
 import type { GpssCluster } from '../../lib/api/types';
 import type { KubeClient } from '../../lib/k8s/client';
-import { differences } from '../../test/support/convergence';
+import { differences } from '../../localcluster/convergence';
 
 export const BENCH_LABEL = 'gpss.gpdb.io/bench';
 

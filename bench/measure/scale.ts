@@ -5,7 +5,7 @@
 import type { GpssCluster } from '../../lib/api/types';
 import { loadKubeConfig } from '../../lib/k8s/kubeconfig';
 import { RESOURCES } from '../../lib/k8s/resources';
-import { differences } from '../../test/support/convergence';
+import { differences } from '../../localcluster/convergence';
 import { cachedResource } from '../baseline/cached-client';
 import { type AuditLog, type Latency, latencies, type Tally, tally } from '../harness/audit';
 import type { BenchCluster } from '../harness/cluster';

@@ -13,6 +13,7 @@ import * as assert from 'uvu/assert';
 import { KubeClient } from '../../lib/k8s/client';
 import { restartComponent } from '../../localcluster/cluster';
 import { defaultConfig } from '../../localcluster/config';
+import { differences, warningsSince } from '../../localcluster/convergence';
 import { installOperatorManifests, type RunningOperator } from '../../localcluster/operator';
 import { type ChaosProxy, type Faults, NO_FAULTS, redeliver, startChaosProxy } from '../support/chaos-proxy';
 import {
@@ -23,7 +24,6 @@ import {
   sharedCluster,
   waitFor,
 } from '../support/cluster';
-import { differences, warningsSince } from '../support/convergence';
 import { assertScaledToZero, scaleDowns, startE2eOperator, timedConvergence } from '../support/e2e';
 
 const BOUND = 90_000;

@@ -3,6 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { KubeClient } from '../../lib/k8s/client';
+import { differences } from '../../localcluster/convergence';
 import type { RunningOperator } from '../../localcluster/operator';
 import { installOperatorManifests } from '../../localcluster/operator';
 import {
@@ -12,7 +13,6 @@ import {
   sharedCluster,
   waitFor,
 } from '../support/cluster';
-import { differences } from '../support/convergence';
 import { assertScaledToZero, scaleDowns, startE2eOperator, timedConvergence } from '../support/e2e';
 
 const BOUND = 60_000;

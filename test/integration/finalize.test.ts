@@ -16,8 +16,8 @@ import type { CloudEvent } from 'cloudevents';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createApp as createFinalize } from '../../functions/finalize/app';
-import { createApp as createReconcile } from '../../functions/reconcile/app';
 import { removeFinalizer } from '../../functions/finalize/finalizers';
+import { createApp as createReconcile } from '../../functions/reconcile/app';
 import type { KubeClient } from '../../lib/k8s/client';
 import { createLogger } from '../../lib/runtime/log';
 import {

@@ -14,11 +14,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { createApp as createHealthApp } from '../../functions/health/app';
+import type { ContainerStatus } from '../../functions/health/instance-health';
 import { createApp as createReconcileApp } from '../../functions/reconcile/app';
 import type { GpssCluster, GpssClusterStatus } from '../../lib/api/types';
 import type { KubeClient } from '../../lib/k8s/client';
 import { createLogger } from '../../lib/runtime/log';
-import type { ContainerStatus } from '../../functions/health/instance-health';
 import {
   convergeBy,
   deleteNamespace,

@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeClient } from '../../lib/k8s/client';
 import { REPO_ROOT } from '../../localcluster/config';
+import { differences } from '../../localcluster/convergence';
 import { type OperatorOptions, type RunningOperator, startOperator } from '../../localcluster/operator';
 import { type SharedCluster, waitFor } from './cluster';
-import { differences } from './convergence';
 
 /**
  * Scale to zero is on in the e2e and chaos suites, with an idle window short enough that every

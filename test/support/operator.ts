@@ -4,12 +4,14 @@
 // counts read from the audit log.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CloudEvent, HTTP } from 'cloudevents';
+import { type CloudEvent, HTTP } from 'cloudevents';
 import { KubeClient } from '../../lib/k8s/client';
 import { REPO_ROOT } from '../../localcluster/config';
+import { OPERATOR_NAMESPACE } from '../../localcluster/operator';
 import type { SharedCluster } from './cluster';
 
-export const OPERATOR_NAMESPACE = 'gpss-operator-system';
+export { adapterEvent, pingEvent } from '../../localcluster/adapter-event';
+export { OPERATOR_NAMESPACE };
 export const AUDIT_LOG = join(REPO_ROOT, '.local', 'cluster', 'logs', 'audit.log');
 
 export async function installOperator(c: SharedCluster): Promise<void> {
@@ -42,41 +44,6 @@ export async function functionClient(
   return KubeClient.fromKubeconfig(c.kubeconfig, {
     impersonate: { user: serviceAccountUser(fn) },
     userAgent: `test/${fn}`,
-  });
-}
-
-interface Obj {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string };
-}
-
-let seq = 0;
-/** The CloudEvent the adapter would send for obj (Resource mode): type, subject, extensions, data. */
-export function adapterEvent(obj: Obj, verb: 'add' | 'update' | 'delete' = 'update'): CloudEvent<unknown> {
-  const plural = `${obj.kind.toLowerCase()}${obj.kind.endsWith('s') ? 'es' : 's'}`;
-  return new CloudEvent({
-    specversion: '1.0',
-    id: `test-${process.pid}-${++seq}`,
-    type: `dev.knative.apiserver.resource.${verb}`,
-    source: 'https://127.0.0.1:6443',
-    subject: `/apis/${obj.apiVersion}/namespaces/${obj.metadata.namespace}/${plural}/${obj.metadata.name}`,
-    datacontenttype: 'application/json',
-    data: obj,
-    kind: obj.kind,
-    apiversion: obj.apiVersion,
-    name: obj.metadata.name,
-    namespace: obj.metadata.namespace ?? '',
-  } as never);
-}
-
-export function pingEvent(): CloudEvent<unknown> {
-  return new CloudEvent({
-    id: `ping-${process.pid}-${++seq}`,
-    type: 'dev.knative.sources.ping',
-    source: '/apis/v1/namespaces/gpss-operator-system/pingsources/resync',
-    datacontenttype: 'application/json',
-    data: { resync: 'all' },
   });
 }
 

@@ -1,7 +1,7 @@
 // What "converged" means for a GpssCluster, checked object by object against the API server: the list
 // of differences is empty, or names exactly what differs (a failing scenario reports it).
-import type { GpssCluster } from '../../lib/api/types';
-import type { KubeClient } from '../../lib/k8s/client';
+import type { GpssCluster } from '../lib/api/types';
+import type { KubeClient } from '../lib/k8s/client';
 
 interface Meta {
   name: string;
