@@ -3,12 +3,13 @@
 // from the TokenRequest API), and one real ApiServerSource receive adapter per source in eventing/,
 // as the source's ServiceAccount, delivering to it. PingSource schedules are armed only when asked:
 // the bench fires resyncs itself where it measures them, so a cron tick never lands inside another figure.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type RunningAdapter, startAdapter } from '../../localcluster/adapter';
 import { REPO_ROOT } from '../../localcluster/config';
 import { parseCron } from '../../localcluster/cron';
 import { readEventing } from '../../localcluster/eventing';
+import { awaitSourcesLive } from '../../localcluster/sources-live';
 import { compileCacheOf } from './bundles';
 import type { BenchCluster } from './cluster';
 import { failedSends } from './fn-logs';
@@ -64,7 +65,9 @@ export async function startServerless(
         }),
       );
     }
-    await awaitSourcesLive(c, [...functions.values()]);
+    await awaitSourcesLive((args, input) => c.kubectl(args, input), [...functions.values()], {
+      prefix: 'bench-probe',
+    });
     say(`serverless operator up: ${[...functions.keys()].join(', ')} with ${adapters.length} adapters`);
   } catch (err) {
     await stop();
@@ -102,50 +105,6 @@ export async function startServerless(
       Object.fromEntries(adapters.map((a) => [a.name, failedSends(join(logDir, `adapter-${a.name}.log`))])),
     stop,
   };
-}
-
-/**
- * An adapter sends nothing for objects that exist before its watch starts: probe objects prove every
- * function receives events before anything is measured (as test/support/e2e.ts does for the e2e tests).
- */
-async function awaitSourcesLive(c: BenchCluster, fns: Spawned[]): Promise<void> {
-  const ns = `bench-probe-${Date.now().toString(36)}`;
-  const labels = { 'app.kubernetes.io/managed-by': 'gpss-operator', 'app.kubernetes.io/instance': 'probe' };
-  await c.kubectl(['create', 'namespace', ns]);
-  const deadline = Date.now() + 60_000;
-  try {
-    for (let n = 0; ; n++) {
-      const name = `probe-${n}`;
-      const objs = [
-        {
-          apiVersion: 'v1',
-          kind: 'Service',
-          metadata: { name, namespace: ns, labels },
-          spec: { ports: [{ port: 1 }] },
-        },
-        {
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: { name, namespace: ns, labels },
-          spec: { nodeSelector: { 'gpss.gpdb.io/probe': 'none' }, containers: [{ name: 'c', image: 'x' }] },
-        },
-      ];
-      await c.kubectl(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objs }));
-      const seen = (f: Spawned) => {
-        try {
-          return readFileSync(f.log, 'utf8').includes(`/namespaces/${ns}/`);
-        } catch {
-          return false;
-        }
-      };
-      if (fns.every(seen)) return;
-      if (Date.now() > deadline)
-        throw new Error(`sources not live after 60 s: ${fns.filter((f) => !seen(f)).map((f) => f.name)}`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  } finally {
-    await c.kubectl(['delete', 'namespace', ns, '--wait=false']);
-  }
 }
 
 export const adapterUser = (name: string) => `system:serviceaccount:${OPERATOR_NAMESPACE}:${name}`;

@@ -1,12 +1,11 @@
 // End-to-end plumbing: the operator as `npm start` runs it (functions + real adapters from eventing/),
 // a check that every source's watch is live before a scenario starts, and timed convergence.
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeClient } from '../../lib/k8s/client';
 import { REPO_ROOT } from '../../localcluster/config';
 import { differences } from '../../localcluster/convergence';
 import { type OperatorOptions, type RunningOperator, startOperator } from '../../localcluster/operator';
+import { awaitSourcesLive } from '../../localcluster/sources-live';
 import { type SharedCluster, waitFor } from './cluster';
 
 /**
@@ -28,55 +27,8 @@ export async function startE2eOperator(
     idleMs: E2E_IDLE_MS,
     ...extra,
   });
-  await awaitSourcesLive(c, op);
+  await awaitSourcesLive((args, input) => c.kubectl(args, { input }), [...op.functions.values()]);
   return { op, logDir };
-}
-
-/**
- * The adapter sends nothing for objects that exist before its watch starts, so a scenario that begins
- * right after start-up could lose its first event to that race. Probe objects prove every function
- * receives events before the scenario begins.
- */
-async function awaitSourcesLive(c: SharedCluster, op: RunningOperator): Promise<void> {
-  const ns = `probe-${randomBytes(3).toString('hex')}`;
-  const labels = { 'app.kubernetes.io/managed-by': 'gpss-operator', 'app.kubernetes.io/instance': 'probe' };
-  await c.kubectl(['create', 'namespace', ns]);
-  let n = 0;
-  try {
-    await waitFor(
-      'every function to receive a probe event',
-      async () => {
-        const name = `probe-${n++}`;
-        const objs = [
-          {
-            apiVersion: 'v1',
-            kind: 'Service',
-            metadata: { name, namespace: ns, labels },
-            spec: { ports: [{ port: 1 }] },
-          },
-          {
-            apiVersion: 'v1',
-            kind: 'Pod',
-            metadata: { name, namespace: ns, labels },
-            spec: { nodeSelector: { 'gpss.gpdb.io/probe': 'none' }, containers: [{ name: 'c', image: 'x' }] },
-          },
-        ];
-        await c.kubectl(['create', '-f', '-'], {
-          input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objs }),
-        });
-        return [...op.functions.values()].every((f) => {
-          try {
-            return readFileSync(f.log, 'utf8').includes(`/namespaces/${ns}/`);
-          } catch {
-            return false;
-          }
-        });
-      },
-      { timeoutMs: 60_000, intervalMs: 300 },
-    );
-  } finally {
-    await c.kubectl(['delete', 'namespace', ns, '--wait=false']);
-  }
 }
 
 /** Waits until the cluster matches its spec; prints and returns the time it took. */
