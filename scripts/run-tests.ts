@@ -1,6 +1,7 @@
 // Runs every uvu test file in its own process and ends with one `N passed, N failed` line
 // (uvu prints totals per process only). Unit tests are `*.test.ts` beside the code; integration,
-// e2e and chaos suites live under test/ and share one embedded cluster started on demand.
+// e2e and chaos suites live under test/ and share one embedded cluster started on demand. The audit
+// group runs last: it judges the whole run from the API server's audit log (test/audit/).
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -10,6 +11,8 @@ const root = new URL('..', import.meta.url).pathname;
 // Test files learn which run they belong to: the run that starts the shared cluster stops it.
 const RUN_ID = `run-${process.pid}-${Date.now()}`;
 process.env.GPSS_TEST_RUN = RUN_ID;
+// The audit group counts only requests received after this (the log spans earlier runs).
+process.env.GPSS_TEST_RUN_START = new Date().toISOString();
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const filters = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--only');
@@ -24,10 +27,11 @@ function walk(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-const groups: Record<string, string[]> = { unit: [], integration: [], e2e: [], chaos: [] };
+const groups: Record<string, string[]> = { unit: [], integration: [], e2e: [], chaos: [], audit: [] };
 for (const f of walk(root).sort()) {
   if (f.startsWith('test/e2e/')) groups.e2e.push(f);
   else if (f.startsWith('test/chaos/')) groups.chaos.push(f);
+  else if (f.startsWith('test/audit/')) groups.audit.push(f);
   else if (f.startsWith('test/')) groups.integration.push(f);
   else groups.unit.push(f);
 }
@@ -68,7 +72,13 @@ function runFile(file: string): Promise<Result> {
   });
 }
 
-const order = ['unit', 'integration', 'e2e', 'chaos'].filter((g) => !only || only.split(',').includes(g));
+const order = ['unit', 'integration', 'e2e', 'chaos', 'audit'].filter(
+  (g) => !only || only.split(',').includes(g),
+);
+// Whether every suite that talks to the cluster runs in full: only then can the audit group tell a
+// grant no code uses from one this run did not exercise.
+process.env.GPSS_TEST_RUN_FULL =
+  filters.length === 0 && ['integration', 'e2e', 'chaos'].every((g) => order.includes(g)) ? '1' : '0';
 const results: Result[] = [];
 for (const g of order) {
   const files = groups[g].filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
