@@ -2,58 +2,20 @@
 // whichever client (function, adapter, baseline controller) made the request.
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { type AuditRequest, parseAuditLine } from '../../localcluster/audit-log';
 
-export interface AuditRecord {
-  verb: string;
-  /** The effective user: the impersonated one when there is one. */
-  user: string;
-  /** plural, with the subresource when there is one: 'gpssclusters/status'. */
-  resource: string;
-  namespace?: string;
-  name?: string;
-  /** requestReceivedTimestamp, ms since the epoch. */
-  at: number;
-  /** Received → response complete at the API server, ms (absent for watches). */
-  ms?: number;
-  code?: number;
-}
-
-interface RawAudit {
-  verb: string;
-  stage: string;
-  user: { username: string };
-  impersonatedUser?: { username: string };
-  objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
-  requestReceivedTimestamp: string;
-  stageTimestamp?: string;
-  responseStatus?: { code?: number };
-}
+/** One request as the bench counts it: the log's record (localcluster/audit-log.ts). */
+export type AuditRecord = AuditRequest;
 
 export const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
 export const isWrite = (r: AuditRecord) => WRITE_VERBS.has(r.verb);
 
+/** A watch is counted when it starts; everything else once, when it completes. */
 function toRecord(line: string): AuditRecord | undefined {
-  let e: RawAudit;
-  try {
-    e = JSON.parse(line) as RawAudit;
-  } catch {
-    return undefined; // a line being written right now
-  }
-  // A watch is recorded when it starts; everything else once, when it completes.
-  const counted = e.stage === 'ResponseComplete' ? e.verb !== 'watch' : e.stage === 'ResponseStarted';
-  if (!counted) return undefined;
-  const o = e.objectRef ?? {};
-  const rec: AuditRecord = {
-    verb: e.verb,
-    user: e.impersonatedUser?.username ?? e.user.username,
-    resource: o.resource ? (o.subresource ? `${o.resource}/${o.subresource}` : o.resource) : '(non-resource)',
-    at: Date.parse(e.requestReceivedTimestamp),
-  };
-  if (o.namespace) rec.namespace = o.namespace;
-  if (o.name) rec.name = o.name;
-  if (e.responseStatus?.code) rec.code = e.responseStatus.code;
-  if (e.stage === 'ResponseComplete' && e.stageTimestamp) rec.ms = Date.parse(e.stageTimestamp) - rec.at;
-  return rec;
+  const r = parseAuditLine(line);
+  if (!r) return undefined;
+  const counted = r.stage === 'ResponseComplete' ? r.verb !== 'watch' : r.stage === 'ResponseStarted';
+  return counted ? r : undefined;
 }
 
 export class AuditLog {

@@ -19,6 +19,7 @@ function req(over: Partial<AuditRequest> = {}): AuditRequest {
     at,
     code: 200,
     decision: 'allow',
+    stage: 'ResponseComplete',
     ...over,
   };
 }
