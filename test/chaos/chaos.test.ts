@@ -5,6 +5,9 @@
 // - 30 % dropped: the cluster is seen stuck until a resync fires, and the resync repairs it;
 // - scale-in and deletion under faults leave nothing behind, with no cleanup by the test (finalize);
 // - finalize killed mid-deletion: the next start finishes the job (the cluster is the only state).
+// CHAOS_SWITCH_OFF=events,resync,finalize,restart switches a mechanism off to show its scenario fail
+// (events: every ApiServerSource delivery dropped; resync: pings never sent; finalize: it receives
+// nothing once the deletion starts; restart: the killed finalize is not started again).
 // No timer pings here: each scenario drives the PingSource's resync itself (op.ping, through the same
 // proxy), so it controls whether and when resync happens. Functions scale to zero between events (a
 // short idle window) and every scenario must see each of them stop at least once.
@@ -37,6 +40,8 @@ const REALISTIC_RESYNC_MS = 15_000;
 const LOSSY: Faults = { drop: 0.3, duplicate: 0.3, delay: 0.3, maxDelayMs: 400 };
 const NO_LOSS: Faults = { drop: 0, duplicate: 0.3, delay: 0.3, maxDelayMs: 400 };
 const FUNCTIONS = ['reconcile', 'finalize', 'health'];
+const OFF = new Set((process.env.CHAOS_SWITCH_OFF ?? '').split(',').filter(Boolean));
+if (OFF.has('events')) NO_LOSS.drop = 1;
 
 interface Ctx {
   c: SharedCluster;
@@ -91,6 +96,7 @@ function setFaults(ctx: Ctx, f: Faults) {
 
 /** Every function's PingSource fires now (through the proxies, as the dispatcher would). */
 async function resyncNow(ctx: Ctx): Promise<void> {
+  if (OFF.has('resync')) return;
   await Promise.all(FUNCTIONS.map((fn) => ctx.op.ping(fn)));
 }
 
@@ -329,6 +335,7 @@ test('scale-in and deletion under faults leave no child and no finalizer behind'
     await timedConvergence(ctx.kube, ns, name, 'removal: scale-in 4 → 1', BOUND);
     await patch(ctx, ns, name, { size: 3 });
     await timedConvergence(ctx.kube, ns, name, 'removal: scale 1 → 3', BOUND);
+    if (OFF.has('finalize')) Object.assign(ctx.proxies.get('finalize')!.faults, { drop: 1, pings: true });
     const r = await ctx.c.kubectl(['delete', 'gpss', name, '-n', ns, '--wait=false']);
     assert.is(r.code, 0, r.stderr);
     await timedRemoval(ctx, ns, name, 'removal: cluster deleted under faults');
@@ -355,6 +362,7 @@ test('finalize killed while a deletion is half done: the next start finishes it'
       intervalMs: 1,
     });
     await ctx.op.killFunction('finalize');
+    if (OFF.has('restart')) await finalize.close();
     const at = await ctx.kube.get<{ metadata: { finalizers?: string[] } }>('gpssclusters', ns, name);
     const pods = await ctx.kube.list('pods', ns);
     console.log(
