@@ -4,21 +4,18 @@
 import { FIELD_MANAGERS, FINALIZERS, type GpssCluster } from '../../lib/api/types';
 import type { LiveService } from '../../lib/desired/k8s-types';
 import { statefulSetName } from '../../lib/desired/names';
-import type { KubeClient } from '../../lib/k8s/client';
 import { hasStatus } from '../../lib/k8s/errors';
 import { childSelector } from '../../lib/k8s/observe';
 import { recordEvent } from '../../lib/k8s/record-event';
-import type { Logger } from '../../lib/runtime/log';
+import type { FunctionContext } from '../../lib/runtime/context';
 import { addFinalizer, removeFinalizer } from './finalizers';
 import type { InstancePod } from './pod-state';
 import type { Step } from './steps';
 
 const MANAGER = FIELD_MANAGERS.finalize;
 
-export interface ExecContext {
-  kube: KubeClient;
-  log: Logger;
-  now: () => Date;
+/** The function's context plus what the plan was made from. */
+export interface ExecContext extends FunctionContext {
   namespace: string;
   name: string;
   cr: GpssCluster | undefined;

@@ -4,20 +4,17 @@
 // (uid precondition), an Event has a deterministic name.
 import { FIELD_MANAGERS, type GpssCluster } from '../../lib/api/types';
 import type { LiveService } from '../../lib/desired';
-import type { KubeClient } from '../../lib/k8s/client';
 import type { Observed } from '../../lib/k8s/observe';
 import { recordEvent } from '../../lib/k8s/record-event';
-import type { Logger } from '../../lib/runtime/log';
+import type { FunctionContext } from '../../lib/runtime/context';
 import { writeStatus } from '../../lib/status/write-status';
 import { refusedByApiServer } from './dry-run';
 import type { Plan, Step } from './steps';
 
 const MANAGER = FIELD_MANAGERS.reconcile;
 
-export interface ExecContext {
-  kube: KubeClient;
-  log: Logger;
-  now: () => Date;
+/** The function's context plus what the plan was made from. */
+export interface ExecContext extends FunctionContext {
   cr: GpssCluster;
   /** What the plan was made from. */
   observed: Observed;
