@@ -4,7 +4,8 @@
 // pods whose cluster is gone (resync.ts). The resync is also finalize's clock: a time box is enforced
 // by whichever event arrives after it expires.
 import type { Hono } from 'hono';
-import { KIND } from '../../lib/api/types';
+import { KIND, LABELS, MANAGED_BY } from '../../lib/api/types';
+import type { SnapshotKind } from '../../lib/k8s/snapshot';
 import { createClusterFunctionApp, type Deps } from '../../lib/runtime/cluster-function';
 import { finalizeCluster } from './finalize';
 import { resyncAll } from './resync';
@@ -12,11 +13,18 @@ import { resyncAll } from './resync';
 export const NAME = 'finalize';
 export const WATCHED_KINDS = [KIND, 'Pod'] as const;
 
+/** What a resync reads for every cluster, one list per kind (children by the operator's label). */
+export const RESYNC_READS: SnapshotKind[] = [
+  { res: 'gpssclusters' },
+  { res: 'pods', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` },
+];
+
 export function createApp(deps: Deps): Hono {
   return createClusterFunctionApp(
     {
       name: NAME,
       kinds: WATCHED_KINDS,
+      resyncReads: RESYNC_READS,
       handleCluster: async (ctx, ns, name) => (await finalizeCluster(ctx, ns, name)).outcome,
       resync: resyncAll,
     },

@@ -5,6 +5,7 @@ import type { CloudEvent } from 'cloudevents';
 import type { Hono } from 'hono';
 import type { GpssCluster } from '../api/types';
 import type { KubeClient } from '../k8s/client';
+import { type SnapshotKind, snapshotClient } from '../k8s/snapshot';
 import { clusterRefOf } from './cluster-key';
 import type { FunctionContext } from './context';
 import { BadEventError, classify } from './errors';
@@ -26,6 +27,11 @@ export interface ClusterFunction {
    * with failures recorded on the cluster: a custom resync calls it for each cluster.
    */
   resync?(ctx: FunctionContext, handle: ClusterHandler): Promise<string>;
+  /**
+   * What a resync reads, taken as one list per kind for the whole watch scope before any cluster is
+   * handled (lib/k8s/snapshot.ts): a ping then costs a few requests, not a few per cluster.
+   */
+  resyncReads?: SnapshotKind[];
 }
 
 export type ClusterHandler = (ctx: FunctionContext, namespace: string, name: string) => Promise<string>;
@@ -55,10 +61,11 @@ export function createClusterFunctionApp(fn: ClusterFunction, deps: Deps): Hono 
   };
   const handle = async (event: CloudEvent<unknown>, ctx: HandleContext): Promise<HandleResult> => {
     if (isPingEvent(event)) {
-      const c = { kube: ctx.kube, log: ctx.log, now };
+      const kube = fn.resyncReads ? await snapshotClient(ctx.kube, fn.resyncReads) : ctx.kube;
+      const c = { kube, log: ctx.log, now };
       const summary = fn.resync
         ? await fn.resync(c, handleOne)
-        : (await forEachCluster(ctx.kube, ctx.log, (k, log) => handleOne({ ...c, log }, k.namespace, k.name)))
+        : (await forEachCluster(kube, ctx.log, (k, log) => handleOne({ ...c, log }, k.namespace, k.name)))
             .summary;
       return { outcome: `resync ${summary}` };
     }

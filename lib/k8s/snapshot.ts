@@ -1,0 +1,136 @@
+// A resync reads every cluster at once: one label-selected list per kind for the whole watch scope,
+// instead of each cluster's own gets and lists (at 500 clusters, thousands of requests every ping).
+// The handlers run unchanged against a client whose get and list are answered from those lists;
+// every write, and any read the lists cannot answer, goes to the API server.
+//
+// Nothing here outlives the ping, and staleness is the same as an event's: the lists are one
+// moment's view, every write is a server-side apply, a test-guarded JSON patch or a delete with a uid
+// precondition, and the next event or resync reads again. After a write to a kind in a namespace,
+// reads of that kind there go to the API server, so a handler never reads back its own stale write.
+import type { KubeClient, ListOptions, ListResult, ObjectRef } from './client';
+import { type ResourceName, type ResourceRef, resolveResource } from './resources';
+import { listWatched } from './watch-scope';
+
+export interface SnapshotKind {
+  res: ResourceName;
+  /** Equality terms only (`a=b,c=d`); every list the snapshot answers must include them. */
+  labelSelector?: string;
+}
+
+interface Listed {
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+}
+
+interface Taken {
+  items: Listed[];
+  terms: Array<[string, string]>;
+}
+
+/** `a=b,c=d` as pairs; undefined when the selector uses anything but equality. */
+export function equalityTerms(selector: string | undefined): Array<[string, string]> | undefined {
+  if (!selector) return [];
+  const out: Array<[string, string]> = [];
+  for (const part of selector.split(',')) {
+    const m = /^\s*([^=!<>\s]+)\s*==?\s*([^=!<>\s,]*)\s*$/.exec(part);
+    if (!m) return undefined;
+    out.push([m[1]!, m[2]!]);
+  }
+  return out;
+}
+
+/** What one list of the snapshot holds, or undefined when the API server must answer. */
+export function answerList(
+  taken: Taken,
+  namespace: string | undefined,
+  options: ListOptions,
+): Listed[] | undefined {
+  if (options.fieldSelector) return undefined;
+  const want = equalityTerms(options.labelSelector);
+  if (!want) return undefined;
+  // The snapshot's own selector must be implied by the request's, or it may lack some matches.
+  if (!taken.terms.every(([k, v]) => want.some(([k2, v2]) => k2 === k && v2 === v))) return undefined;
+  return taken.items.filter(
+    (o) =>
+      (namespace === undefined || o.metadata.namespace === namespace) &&
+      want.every(([k, v]) => o.metadata.labels?.[k] === v),
+  );
+}
+
+/** A client that answers get and list of `kinds` from one list each, taken now. */
+export async function snapshotClient(kube: KubeClient, kinds: SnapshotKind[]): Promise<KubeClient> {
+  const taken = new Map<string, Taken>();
+  await Promise.all(
+    kinds.map(async (k) => {
+      const items = await listWatched<Listed>(kube, k.res, { labelSelector: k.labelSelector });
+      taken.set(k.res, { items, terms: equalityTerms(k.labelSelector) ?? [] });
+    }),
+  );
+  const dirty = new Set<string>();
+  const kindKey = (res: ResourceRef, namespace: string | undefined) =>
+    `${resolveResource(res).plural}/${namespace ?? ''}`;
+  const snapshotOf = (res: ResourceRef, namespace: string | undefined) => {
+    if (typeof res !== 'string') return undefined;
+    const t = taken.get(res);
+    if (!t || dirty.has(kindKey(res, namespace)) || (namespace === undefined && hasDirty(res)))
+      return undefined;
+    return t;
+  };
+  const hasDirty = (res: ResourceRef) =>
+    [...dirty].some((d) => d.startsWith(`${resolveResource(res).plural}/`));
+  const wrote = (res: ResourceRef, namespace: string | undefined) => dirty.add(kindKey(res, namespace));
+  const ofObject = (obj: ObjectRef) => {
+    const plural = Object.entries(resourcesByKind).find(([kind]) => kind === obj.kind)?.[1];
+    if (plural) wrote(plural, obj.metadata.namespace);
+  };
+  const resourcesByKind = Object.fromEntries(
+    kinds.map((k) => [resolveResource(k.res).kind, k.res] as const),
+  ) as Record<string, ResourceName>;
+
+  return new Proxy(kube, {
+    get(target, prop, receiver) {
+      switch (prop) {
+        case 'get':
+          return async (res: ResourceRef, namespace: string | undefined, name: string, options = {}) => {
+            const t = (options as { subresource?: string }).subresource
+              ? undefined
+              : snapshotOf(res, namespace);
+            if (!t) return target.get(res, namespace, name, options);
+            return t.items.find((o) => o.metadata.name === name && o.metadata.namespace === namespace);
+          };
+        case 'list':
+          return async (res: ResourceRef, namespace: string | undefined, options: ListOptions = {}) => {
+            const t = snapshotOf(res, namespace);
+            const items = t ? answerList(t, namespace, options) : undefined;
+            if (!items) return target.list(res, namespace, options);
+            return { items, resourceVersion: '' } satisfies ListResult<Listed>;
+          };
+        case 'apply':
+        case 'create':
+        case 'update':
+          return (obj: ObjectRef, options: unknown) => {
+            ofObject(obj);
+            return (target[prop] as (o: ObjectRef, x: unknown) => Promise<unknown>).call(
+              target,
+              obj,
+              options,
+            );
+          };
+        case 'patch':
+        case 'delete':
+          return (res: ResourceRef, namespace: string | undefined, ...rest: unknown[]) => {
+            wrote(res, namespace);
+            return (target[prop] as (...a: unknown[]) => Promise<unknown>).call(
+              target,
+              res,
+              namespace,
+              ...rest,
+            );
+          };
+        default: {
+          const v = Reflect.get(target, prop, receiver);
+          return typeof v === 'function' ? v.bind(target) : v;
+        }
+      }
+    },
+  });
+}
