@@ -4,6 +4,7 @@ import type { Hono } from 'hono';
 import { KIND, LABELS, MANAGED_BY } from '../../lib/api/types';
 import type { SnapshotKind } from '../../lib/k8s/snapshot';
 import { createClusterFunctionApp, type Deps } from '../../lib/runtime/cluster-function';
+import { nothingToDo } from './nothing-to-do';
 import { reconcileCluster } from './reconcile';
 
 export const NAME = 'reconcile';
@@ -26,6 +27,7 @@ export function createApp(deps: Deps): Hono {
       name: NAME,
       kinds: WATCHED_KINDS,
       resyncReads: RESYNC_READS,
+      nothingToDo,
       handleCluster: async (ctx, ns, name) => (await reconcileCluster(ctx, ns, name)).outcome,
     },
     deps,

@@ -9,7 +9,7 @@ import { type SnapshotKind, snapshotClient } from '../k8s/snapshot';
 import { clusterRefOf } from './cluster-key';
 import type { FunctionContext } from './context';
 import { BadEventError, classify } from './errors';
-import { describeApiServerEvent } from './events/apiserver';
+import { type ApiServerEvent, describeApiServerEvent } from './events/apiserver';
 import { isPingEvent } from './events/types';
 import { clearFailure, reportFailure } from './failures';
 import { createFunctionApp, type HandleContext, type HandleResult } from './function-app';
@@ -32,6 +32,12 @@ export interface ClusterFunction {
    * handled (lib/k8s/snapshot.ts): a ping then costs a few requests, not a few per cluster.
    */
   resyncReads?: SnapshotKind[];
+  /**
+   * Decides from the event's own object, with no read, that handling it cannot change anything: the
+   * outcome word, or undefined to handle it. Only for events whose loss would be repaired anyway
+   * (by the event of whatever else changes, or the resync).
+   */
+  nothingToDo?(ev: ApiServerEvent): string | undefined;
 }
 
 export type ClusterHandler = (ctx: FunctionContext, namespace: string, name: string) => Promise<string>;
@@ -69,9 +75,12 @@ export function createClusterFunctionApp(fn: ClusterFunction, deps: Deps): Hono 
             .summary;
       return { outcome: `resync ${summary}` };
     }
-    const ref = clusterRefOf(describeApiServerEvent(event), fn.kinds);
+    const ev = describeApiServerEvent(event);
+    const ref = clusterRefOf(ev, fn.kinds);
     const key = `${ref.namespace}/${ref.name}`;
     ctx.cluster = key;
+    const skipped = fn.nothingToDo?.(ev);
+    if (skipped) return { outcome: skipped, cluster: key };
     const log = ctx.log.child({ cluster: key });
     const { outcome, coalesced } = await perCluster.run(key, () =>
       handleOne({ kube: ctx.kube, log, now }, ref.namespace, ref.name),
