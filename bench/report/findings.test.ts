@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { coldPhase, convergencePhase, fakeResults, scalePhase } from './fake-results';
-import { findings } from './findings';
+import { findings, resyncNote } from './findings';
 import type { Results } from './results';
 
 const text = (over: Partial<Results>) => findings(fakeResults(over)).join('\n');
@@ -89,6 +89,32 @@ f('scale to zero: most of the hour at zero, judged per function', () => {
       ]),
     }),
     'target most of every hour: missed (health 0%).',
+  );
+});
+
+f('idle cost: requests a minute per cluster from the largest resync and the schedules', () => {
+  const own = (total: number) => ({
+    total,
+    reads: total,
+    writes: 0,
+    byVerb: {},
+    byResource: {},
+    byVerbResource: {},
+    errors: {},
+  });
+  const run = (total: number) =>
+    fakeResults({
+      pingSchedules: { reconcile: '*/5 * * * *' },
+      resync: [{ fn: 'reconcile', clusters: 500, status: 200, ms: 100, own: own(total) }],
+    });
+  assert.match(resyncNote(run(10)), 'reconcile 10 requests per ping');
+  assert.match(
+    resyncNote(run(10)),
+    '2 requests a minute with nothing changing, 0.00 per cluster (target ≤ 1: met)',
+  );
+  assert.match(
+    resyncNote(run(5000)),
+    '1000 requests a minute with nothing changing, 2.00 per cluster (target ≤ 1: missed (2.00))',
   );
 });
 

@@ -233,15 +233,11 @@ function scale(r: Results): string[] {
 }
 
 /**
- * Requests a minute the deployed PingSource schedules cost at rest: the run's eventing/ schedules
- * (runs before they were recorded: health and finalize every minute, reconcile every 5).
+ * Requests a minute the deployed PingSource schedules cost at rest, from the largest resync measured
+ * (runs before the schedules were recorded: health and finalize every minute, reconcile every 5).
  */
-function resyncNote(r: Results): string {
+export function resyncNote(r: Results): string {
   const list = r.scale?.resync ?? r.resync ?? [];
-  const per = (fn: string) => {
-    const x = list.find((y) => y.fn === fn);
-    return x ? x.own.total / Math.max(1, x.clusters) : 0;
-  };
   const old: Record<string, string> = {
     health: '* * * * *',
     finalize: '* * * * *',
@@ -249,11 +245,13 @@ function resyncNote(r: Results): string {
   };
   const schedules = r.pingSchedules ?? old;
   const rate = (fn: string) => (schedules[fn] ? pingsPerHour(schedules[fn]) / 60 : 0);
-  const perMinute = (n: number) =>
-    r0(n * ['health', 'finalize', 'reconcile'].reduce((a, fn) => a + per(fn) * rate(fn), 0));
+  const clusters = Math.max(1, ...list.map((x) => x.clusters));
+  const perMinute = list.reduce((a, x) => a + x.own.total * rate(x.fn), 0);
+  const perCluster = perMinute / clusters;
   return (
-    `**Resync** costs per cluster about what one event does (table 2d). With the deployed schedules that is ${perMinute(500)} requests a minute ` +
-    `for 500 converged clusters (${perMinute(1)} per cluster), with nothing changing.`
+    `**Resync** over ${clusters} clusters: ${list.map((x) => `${x.fn} ${x.own.total}`).join(', ')} requests per ping (table 2d). ` +
+    `With the deployed schedules that is ${r0(perMinute)} requests a minute with nothing changing, ${perCluster.toFixed(2)} per cluster ` +
+    `(target ≤ ${TARGET.idlePerClusterPerMinute}: ${verdict(meets.idle(perCluster), `${perCluster.toFixed(2)}`)}).`
   );
 }
 

@@ -18,6 +18,8 @@ export const TARGET = {
   scaleReadyMs: 300_000,
   /** Issue 15: at zero most of every hour, nothing changing. */
   atZeroShare: 0.5,
+  /** Issue 14: API requests a minute per converged cluster, nothing changing. */
+  idlePerClusterPerMinute: 1,
 } as const;
 
 export const meets = {
@@ -27,6 +29,7 @@ export const meets = {
   noop: (writes: number) => writes <= TARGET.noopWrites,
   convergence: (p50Ms: number) => p50Ms <= TARGET.convergenceP50Ms,
   atZero: (share: number) => share > TARGET.atZeroShare,
+  idle: (perClusterPerMinute: number) => perClusterPerMinute <= TARGET.idlePerClusterPerMinute,
   /** undefined: a run with fewer clusters than the target's (a quick run) cannot judge it. */
   scale: (s: Pick<ScaleResult, 'clusters' | 'allReadyMs'>) =>
     s.clusters < TARGET.scaleClusters
