@@ -4,8 +4,8 @@
 // pods whose cluster is gone (resync.ts). The resync is also finalize's clock: a time box is enforced
 // by whichever event arrives after it expires.
 import type { Hono } from 'hono';
-import { KIND, LABELS, MANAGED_BY } from '../../lib/api/types';
-import type { SnapshotKind } from '../../lib/k8s/snapshot';
+import { KIND } from '../../lib/api/types';
+import { operatorChildren, type SnapshotKind } from '../../lib/k8s/snapshot';
 import { createClusterFunctionApp, type Deps } from '../../lib/runtime/cluster-function';
 import { finalizeCluster } from './finalize';
 import { resyncAll } from './resync';
@@ -14,10 +14,7 @@ export const NAME = 'finalize';
 export const WATCHED_KINDS = [KIND, 'Pod'] as const;
 
 /** What a resync reads for every cluster, one list per kind (children by the operator's label). */
-export const RESYNC_READS: SnapshotKind[] = [
-  { res: 'gpssclusters' },
-  { res: 'pods', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` },
-];
+export const RESYNC_READS: SnapshotKind[] = [{ res: 'gpssclusters' }, ...operatorChildren('pods')];
 
 export function createApp(deps: Deps): Hono {
   return createClusterFunctionApp(

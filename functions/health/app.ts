@@ -2,8 +2,8 @@
 // GpssCluster it concerns and that cluster is checked; a PingSource event checks every cluster, which
 // is also the clock that lets failover_after_seconds run out without any other event.
 import type { Hono } from 'hono';
-import { KIND, LABELS, MANAGED_BY } from '../../lib/api/types';
-import type { SnapshotKind } from '../../lib/k8s/snapshot';
+import { KIND } from '../../lib/api/types';
+import { operatorChildren, type SnapshotKind } from '../../lib/k8s/snapshot';
 import { createClusterFunctionApp, type Deps } from '../../lib/runtime/cluster-function';
 import { checkCluster } from './health';
 
@@ -14,10 +14,7 @@ export const WATCHED_KINDS = [KIND, 'Pod', 'StatefulSet'] as const;
 /** What a resync reads for every cluster, one list per kind (children by the operator's label). */
 export const RESYNC_READS: SnapshotKind[] = [
   { res: 'gpssclusters' },
-  { res: 'services', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` },
-  { res: 'statefulsets', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` },
-  { res: 'configmaps', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` },
-  { res: 'pods', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` },
+  ...operatorChildren('services', 'statefulsets', 'configmaps', 'pods'),
   { res: 'nodes' },
 ];
 

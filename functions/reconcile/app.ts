@@ -1,8 +1,8 @@
 // functions/reconcile: sizing, services and per-instance config, for the GpssCluster an event
 // concerns (or every cluster on a PingSource resync).
 import type { Hono } from 'hono';
-import { KIND, LABELS, MANAGED_BY } from '../../lib/api/types';
-import type { SnapshotKind } from '../../lib/k8s/snapshot';
+import { KIND } from '../../lib/api/types';
+import { operatorChildren, type SnapshotKind } from '../../lib/k8s/snapshot';
 import { createClusterFunctionApp, type Deps } from '../../lib/runtime/cluster-function';
 import { nothingToDo } from './nothing-to-do';
 import { reconcileCluster } from './reconcile';
@@ -13,11 +13,7 @@ export const WATCHED_KINDS = [KIND, 'Service', 'StatefulSet'] as const;
 /** What a resync reads for every cluster, one list per kind (children by the operator's label). */
 export const RESYNC_READS: SnapshotKind[] = [
   { res: 'gpssclusters' },
-  { res: 'services', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` },
-  { res: 'statefulsets', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` },
-  { res: 'configmaps', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` },
-  { res: 'pods', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` },
-  { res: 'poddisruptionbudgets', labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` },
+  ...operatorChildren('services', 'statefulsets', 'configmaps', 'pods', 'poddisruptionbudgets'),
   { res: 'nodes' },
 ];
 

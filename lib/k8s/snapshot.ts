@@ -7,6 +7,7 @@
 // moment's view, every write is a server-side apply, a test-guarded JSON patch or a delete with a uid
 // precondition, and the next event or resync reads again. After a write to a kind in a namespace,
 // reads of that kind there go to the API server, so a handler never reads back its own stale write.
+import { LABELS, MANAGED_BY } from '../api/types';
 import type { KubeClient, ListOptions, ListResult, ObjectRef } from './client';
 import { type ResourceName, type ResourceRef, resolveResource } from './resources';
 import { listWatched } from './watch-scope';
@@ -15,6 +16,11 @@ export interface SnapshotKind {
   res: ResourceName;
   /** Equality terms only (`a=b,c=d`); every list the snapshot answers must include them. */
   labelSelector?: string;
+}
+
+/** Kinds of the operator's own children: listed by its managed-by label, as every child carries it. */
+export function operatorChildren(...res: ResourceName[]): SnapshotKind[] {
+  return res.map((r) => ({ res: r, labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` }));
 }
 
 interface Listed {

@@ -78,8 +78,11 @@ async function ping(ctx: Ctx, atLeast: number) {
     },
     { timeoutMs: 10_000, intervalMs: 50 },
   );
-  const reads = requests.filter((e) => !WRITE_VERBS.has(e.verb));
-  const writes = requests.filter((e) => WRITE_VERBS.has(e.verb));
+  // The resync covers every cluster on the shared cluster; what another suite left behind is not ours
+  // to judge: cluster-wide lists and this namespace's requests only.
+  const mine = requests.filter((e) => !e.objectRef?.namespace || e.objectRef.namespace === ctx.ns);
+  const reads = mine.filter((e) => !WRITE_VERBS.has(e.verb));
+  const writes = mine.filter((e) => WRITE_VERBS.has(e.verb));
   return {
     reads: reads.map((e) => `${e.verb} ${e.objectRef?.resource}`).sort(),
     writes: writes.map((e) => `${e.verb} ${e.objectRef?.resource}/${e.objectRef?.name}`),
