@@ -19,7 +19,10 @@ export function nothingToDo(ev: ApiServerEvent): string | undefined {
   const conds = cr.status.conditions ?? [];
   // Its ConfigValid verdict at this generation, whichever it was: reconcile judged this spec.
   const handled = conds.some((c) => c.type === CONDITIONS.configValid && c.observedGeneration === gen);
+  // After applying something, reconcile judges the result on its next pass (Progressing Applying →
+  // RollingOut or Converged), and its own status write is often the only event that brings it.
+  const applying = conds.some((c) => c.type === CONDITIONS.progressing && c.reason === 'Applying');
   // A recorded failure is cleared only by handling an event.
   const failing = conds.some((c) => c.type === 'ReconcileFailed' && c.status === 'True');
-  return handled && !failing ? 'unchanged' : undefined;
+  return handled && !applying && !failing ? 'unchanged' : undefined;
 }

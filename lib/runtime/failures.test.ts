@@ -136,4 +136,31 @@ test('clearFailure turns a True failure condition False, and writes nothing othe
   });
 });
 
+test('a Recovered condition follows the generation, once', async () => {
+  const recovered = (observedGeneration: number) =>
+    fake({
+      conditions: [
+        {
+          type: 'HealthFailed',
+          status: 'False',
+          reason: 'Recovered',
+          message: 'the last health of generation 6 succeeded',
+          lastTransitionTime: '2026-01-01T00:00:00Z',
+          observedGeneration,
+        },
+      ],
+    });
+  const stale = recovered(6);
+  await clearFailure(stale.ctx, 'health', stale.cr);
+  const written = (stale.applies[0]?.obj.status as { conditions: Array<Record<string, unknown>> })
+    .conditions[0];
+  assert.equal(
+    [written?.status, written?.observedGeneration, written?.lastTransitionTime],
+    ['False', 7, '2026-01-01T00:00:00Z'],
+  );
+  const current = recovered(7);
+  await clearFailure(current.ctx, 'health', current.cr);
+  assert.equal(current.applies, [], 'already at this generation: nothing written');
+});
+
 test.run();

@@ -86,10 +86,15 @@ export async function reportFailure(
   }
 }
 
-/** After a success: a failure condition still True turns False (Recovered). No write otherwise. */
+/**
+ * After a success: a failure condition still True turns False (Recovered), and a Recovered one follows
+ * the generation (a condition with an older observedGeneration reads as not re-evaluated). No write
+ * when there is none, or it is already False at this generation.
+ */
 export async function clearFailure(ctx: FunctionContext, fn: string, cr: GpssCluster): Promise<void> {
   const type = failureConditionType(fn);
-  if (findCondition(cr.status?.conditions, type)?.status !== 'True') return;
+  const c = findCondition(cr.status?.conditions, type);
+  if (!c || (c.status !== 'True' && c.observedGeneration === cr.metadata.generation)) return;
   await writeCondition(ctx, fn, cr, {
     type,
     status: 'False',
