@@ -14,9 +14,10 @@
 // escape is then the same as above, without the scale-down (the garbage collector stops the pods).
 import { FINALIZERS, finalizeTimeoutSeconds, type GpssCluster } from '../../lib/api/types';
 import { statefulSetName } from '../../lib/desired/names';
+import { endOfSecond } from '../../lib/k8s/time';
 import type { ConditionInput } from '../../lib/status/conditions';
 import { hasFinalizer } from './finalizers';
-import { endOfSecond, type InstancePod, otherFinalizers, stoppedBecause } from './pod-state';
+import { type InstancePod, otherFinalizers, stoppedBecause } from './pod-state';
 import { byName, CONDITIONS, type Plan, type Step } from './steps';
 
 interface Input {

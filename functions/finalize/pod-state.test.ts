@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { endOfSecond } from '../../lib/k8s/time';
 import { pod, T0 } from './fixtures';
-import { deletionStartedAt, endOfSecond, otherFinalizers, stoppedBecause } from './pod-state';
+import { deletionStartedAt, otherFinalizers, stoppedBecause } from './pod-state';
 
 const test = suite('pod-state');
 

@@ -13,7 +13,7 @@
 // is simply never updated, and only the time box ends that wait.
 import type { V1ContainerStatus, V1ObjectMeta, V1PodSpec, V1PodStatus } from '@kubernetes/client-node';
 import { CONTAINER_NAME } from '../../lib/desired/statefulset';
-import { toMillis } from '../../lib/k8s/time';
+import { endOfSecond } from '../../lib/k8s/time';
 
 /**
  * What finalize reads of an instance pod: the client library's V1Pod (type-only import) narrowed to
@@ -52,18 +52,6 @@ export function deletionStartedAt(pod: InstancePod): number | undefined {
   const ts = pod.metadata.deletionTimestamp;
   if (!ts) return undefined;
   return endOfSecond(ts) - (pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000;
-}
-
-/**
- * An API timestamp as the latest moment it may stand for: the API server records these times to the
- * second, so counting from the end of that second keeps a time box from ever being cut short (it may
- * run up to a second long instead). A string (a GpssCluster's) is finer only if it has a fraction; a
- * Date (a built-in object's, as the client library reads it) only if it has milliseconds.
- */
-export function endOfSecond(ts: Date | string): number {
-  const t = toMillis(ts) ?? Number.NaN;
-  const finer = typeof ts === 'string' ? /\.\d/.test(ts) : t % 1000 !== 0;
-  return finer ? t : t + 1000;
 }
 
 /** Finalizers on the pod other than `ours`: whoever else still holds the pod object. */

@@ -28,10 +28,11 @@ test('instances on Ready nodes and unscheduled pods are left alone', () => {
 
 test('an unreachable node: wait until the bound, then force-delete', () => {
   const p = [pod('a', 'lost')];
-  assert.equal(planFailover(p, nodes(unknown), opts(59)), [
-    { kind: 'wait', pod: 'a', node: 'lost', dueAt: '2026-01-01T00:01:00Z' },
-  ]);
+  // The node's time has whole seconds: the bound counts from the end of that second, never early.
   assert.equal(planFailover(p, nodes(unknown), opts(60)), [
+    { kind: 'wait', pod: 'a', node: 'lost', dueAt: '2026-01-01T00:01:01Z' },
+  ]);
+  assert.equal(planFailover(p, nodes(unknown), opts(61)), [
     {
       kind: 'delete',
       pod: 'a',

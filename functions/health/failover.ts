@@ -9,7 +9,7 @@
 //   that cannot be reached will never confirm a graceful delete;
 // - node False (its kubelet reports NotReady) longer than the bound: delete gracefully, since that
 //   kubelet can still stop GPSS cleanly; force once the pod's grace period has also run out.
-import { rfc3339, toMillis } from '../../lib/k8s/time';
+import { endOfSecond, rfc3339, toMillis } from '../../lib/k8s/time';
 import { type HealthPod, type NodeView, nodeUsable, podNode } from './instance-health';
 
 export type FailoverStep =
@@ -45,9 +45,10 @@ export function planFailover(
       del(true, `node ${node.name} is gone`);
       continue;
     }
-    const since = toMillis(node.since);
-    // A node that never reported has no clock to bound the wait by; it cannot be holding a running pod either.
-    const due = since === undefined ? now : since + o.afterSeconds * 1000;
+    // A node that never reported has no clock to bound the wait by; it cannot be holding a running pod
+    // either. The node condition's time has whole seconds: the bound counts from the end of that second,
+    // so a failover never comes before failover_after_seconds.
+    const due = toMillis(node.since) === undefined ? now : endOfSecond(node.since!) + o.afterSeconds * 1000;
     if (now < due) {
       steps.push({ kind: 'wait', ...base, dueAt: rfc3339(due) });
       continue;

@@ -150,7 +150,7 @@ test('an instance on an unreachable node: Degraded with when failover happens; i
   assert.is(r.conditions[1].reason, 'NodeNotReady');
   assert.is(
     r.instances[0].lastProblem,
-    'NodeNotReady: node n0 is unreachable (Ready=Unknown) since 2026-01-01T00:00:00Z; failover at 2026-01-01T00:01:00Z',
+    'NodeNotReady: node n0 is unreachable (Ready=Unknown) since 2026-01-01T00:00:00Z; failover at 2026-01-01T00:01:01Z',
   );
   assert.match(r.conditions[0].message, 'gpfdist-0: NodeNotReady');
 });

@@ -14,3 +14,15 @@ export function toMillis(t: Date | string | undefined): number | undefined {
 export function rfc3339(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/**
+ * An API timestamp as the latest moment it may stand for: the API server records these times to the
+ * second, so counting from the end of that second keeps a time box from ever being cut short (it may
+ * run up to a second long instead). A string (a GpssCluster's) is finer only if it has a fraction; a
+ * Date (a built-in object's, as the client library reads it) only if it has milliseconds.
+ */
+export function endOfSecond(ts: Date | string): number {
+  const t = toMillis(ts) ?? Number.NaN;
+  const finer = typeof ts === 'string' ? /\.\d/.test(ts) : t % 1000 !== 0;
+  return finer ? t : t + 1000;
+}
