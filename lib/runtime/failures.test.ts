@@ -152,7 +152,8 @@ test('a Recovered condition follows the generation, once', async () => {
     });
   const stale = recovered(6);
   await clearFailure(stale.ctx, 'health', stale.cr);
-  const written = (stale.applies[0]?.obj.status as { conditions: Array<Record<string, unknown>> })
+  assert.is(stale.applies.length, 1, 'one write');
+  const written = (stale.applies[0]!.obj.status as { conditions: Array<Record<string, unknown>> })
     .conditions[0];
   assert.equal(
     [written?.status, written?.observedGeneration, written?.lastTransitionTime],
