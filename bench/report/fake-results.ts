@@ -1,6 +1,6 @@
 // Small fabricated runs for the report's unit tests: only the figures a test sets matter, the rest
 // is the least a Results needs to render.
-import type { Tally } from '../harness/audit';
+import { type Tally, tally as tallyOf } from '../harness/audit';
 import type { EventLog } from '../harness/fn-logs';
 import { type Summary, summarize } from '../harness/stats';
 import type { ColdStartResult } from '../measure/cold-start';
@@ -11,16 +11,8 @@ import type { Results } from './results';
 /** A Summary of one sample: every percentile is that value. */
 export const one = (v: number): Summary => summarize([v]);
 
-export const tally = (over: Partial<Tally> = {}): Tally => ({
-  total: 0,
-  reads: 0,
-  writes: 0,
-  byVerb: {},
-  byResource: {},
-  byVerbResource: {},
-  errors: {},
-  ...over,
-});
+/** An empty tally (as the harness counts one) with the given counts. */
+export const tally = (over: Partial<Tally> = {}): Tally => ({ ...tallyOf([]), ...over });
 
 export function fakeResults(over: Partial<Results> = {}): Results {
   return {

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { coldPhase, convergencePhase, fakeResults, scalePhase } from './fake-results';
+import { coldPhase, convergencePhase, fakeResults, scalePhase, tally } from './fake-results';
 import { findings, resyncNote } from './findings';
 import type { Results } from './results';
 
@@ -93,15 +93,7 @@ f('scale to zero: most of the hour at zero, judged per function', () => {
 });
 
 f('idle cost: requests a minute per cluster from the largest resync and the schedules', () => {
-  const own = (total: number) => ({
-    total,
-    reads: total,
-    writes: 0,
-    byVerb: {},
-    byResource: {},
-    byVerbResource: {},
-    errors: {},
-  });
+  const own = (total: number) => tally({ total, reads: total });
   const run = (total: number) =>
     fakeResults({
       pingSchedules: { reconcile: '*/5 * * * *' },
