@@ -12,7 +12,8 @@ import {
   serviceAccountKubeconfig,
 } from '../../localcluster/service-account-kubeconfig';
 
-export const BENCH_DIR = '/tmp/gpss-bench';
+// GPSS_BENCH_DIR lets two runs (say, one phase being developed beside another) keep apart.
+export const BENCH_DIR = process.env.GPSS_BENCH_DIR ?? '/tmp/gpss-bench';
 
 export interface BenchCluster {
   cfg: ClusterConfig;
