@@ -8,6 +8,7 @@ import { KIND } from '../../lib/api/types';
 import { operatorChildren, type SnapshotKind } from '../../lib/k8s/snapshot';
 import { createClusterFunctionApp, type Deps } from '../../lib/runtime/cluster-function';
 import { finalizeCluster } from './finalize';
+import { nothingToDo } from './nothing-to-do';
 import { resyncAll } from './resync';
 
 export const NAME = 'finalize';
@@ -22,6 +23,7 @@ export function createApp(deps: Deps): Hono {
       name: NAME,
       kinds: WATCHED_KINDS,
       resyncReads: RESYNC_READS,
+      nothingToDo,
       handleCluster: async (ctx, ns, name) => (await finalizeCluster(ctx, ns, name)).outcome,
       resync: resyncAll,
     },

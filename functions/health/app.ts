@@ -6,6 +6,7 @@ import { KIND } from '../../lib/api/types';
 import { operatorChildren, type SnapshotKind } from '../../lib/k8s/snapshot';
 import { createClusterFunctionApp, type Deps } from '../../lib/runtime/cluster-function';
 import { checkCluster } from './health';
+import { nothingToDo, nothingToDoGiven } from './nothing-to-do';
 
 export const NAME = 'health';
 /** GpssCluster too: a maintenance toggle or a rejected config changes the phase without any pod changing. */
@@ -24,6 +25,8 @@ export function createApp(deps: Deps): Hono {
       name: NAME,
       kinds: WATCHED_KINDS,
       resyncReads: RESYNC_READS,
+      nothingToDo,
+      nothingToDoGiven,
       handleCluster: async (ctx, ns, name) => {
         const r = await checkCluster(ctx, ns, name);
         return r.failedOver.length ? 'failed-over' : r.outcome;

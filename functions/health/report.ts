@@ -36,7 +36,7 @@ export interface ReportInput {
 
 const MAX_MESSAGE = 4096;
 
-function rolloutInProgress(o: Observed): boolean {
+export function rolloutInProgress(o: Pick<Observed, 'statefulSet'>): boolean {
   const st = o.statefulSet?.status;
   return !!st?.updateRevision && !!st.currentRevision && st.updateRevision !== st.currentRevision;
 }

@@ -4,7 +4,7 @@ import type { Hono } from 'hono';
 import { KIND } from '../../lib/api/types';
 import { operatorChildren, type SnapshotKind } from '../../lib/k8s/snapshot';
 import { createClusterFunctionApp, type Deps } from '../../lib/runtime/cluster-function';
-import { nothingToDo } from './nothing-to-do';
+import { nothingToDo, nothingToDoGiven } from './nothing-to-do';
 import { reconcileCluster } from './reconcile';
 
 export const NAME = 'reconcile';
@@ -24,6 +24,7 @@ export function createApp(deps: Deps): Hono {
       kinds: WATCHED_KINDS,
       resyncReads: RESYNC_READS,
       nothingToDo,
+      nothingToDoGiven,
       handleCluster: async (ctx, ns, name) => (await reconcileCluster(ctx, ns, name)).outcome,
     },
     deps,

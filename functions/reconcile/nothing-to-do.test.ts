@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Condition } from '../../lib/api/types';
 import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
-import { nothingToDo } from './nothing-to-do';
+import { nothingToDo, nothingToDoGiven } from './nothing-to-do';
 
 const test = suite('functions/reconcile/nothing-to-do');
 
@@ -91,6 +91,94 @@ test('a generation reconcile has not judged, a pass that applied something, or a
     nothingToDo(event({ conditions: [...CONVERGED, cond('ReconcileFailed', 'True', 'ApplyStatefulSet')] })),
     undefined,
   );
+});
+
+const managed = (...managers: Array<[string, string?]>) =>
+  managers.map(([manager, subresource]) => ({
+    manager,
+    operation: manager === 'gpss-reconcile' ? 'Apply' : 'Update',
+    ...(subresource ? { subresource } : {}),
+  }));
+
+function child(
+  kind: string,
+  over: Record<string, unknown>,
+  verb: ApiServerEvent['verb'] = 'update',
+): ApiServerEvent {
+  return {
+    verb,
+    mode: 'resource',
+    apiVersion: 'v1',
+    kind,
+    name: 'x',
+    namespace: 'ns',
+    object: over as never,
+  };
+}
+
+test('a Service only reconcile ever set is the echo of its own apply: no read', () => {
+  const own = { metadata: { name: 'g-gpfdist-0', managedFields: managed(['gpss-reconcile']) } };
+  assert.is(nothingToDo(child('Service', own)), 'own-echo');
+  assert.is(nothingToDo(child('Service', own, 'add')), 'own-echo');
+  // Someone else's hand on it (a user's edit, a load balancer's address), or its deletion: handled.
+  const touched = {
+    metadata: { name: 'g-gpfdist-0', managedFields: managed(['gpss-reconcile'], ['kubectl-edit']) },
+  };
+  assert.is(nothingToDo(child('Service', touched)), undefined);
+  const lb = {
+    metadata: { name: 'g', managedFields: managed(['gpss-reconcile'], ['service-controller', 'status']) },
+  };
+  assert.is(nothingToDo(child('Service', lb)), undefined);
+  assert.is(nothingToDo(child('Service', own, 'delete')), undefined);
+  assert.is(
+    nothingToDo(child('Service', { metadata: { name: 'g' } })),
+    undefined,
+    'no managedFields: no proof',
+  );
+});
+
+test('a StatefulSet whose counts give the Progressing the cluster shows needs only the cluster read', () => {
+  const cr = (conditions: Condition[], generation = 3) =>
+    ({ ...event({ conditions, generation }).object, spec: { size: 3 } }) as never;
+  const sts = (
+    status: Record<string, unknown>,
+    managers = managed(['gpss-reconcile'], ['kube-controller-manager', 'status']),
+  ) =>
+    child('StatefulSet', {
+      metadata: { name: 'g', generation: 2, managedFields: managers },
+      status: { observedGeneration: 2, ...status },
+    });
+  const rollingCond = {
+    ...cond('Progressing', 'True', 'RollingOut'),
+    message: "waiting for 3 instance(s) ready at the StatefulSet's current revision",
+  };
+  const rolling = CONVERGED.map((c) => (c.type === 'Progressing' ? rollingCond : c));
+  // The same counts as reported: nothing moved (a revision hash, an available count).
+  const same = sts({ replicas: 3, readyReplicas: 1, updatedReplicas: 3, availableReplicas: 1 });
+  assert.is(nothingToDoGiven(same, cr(rolling)), 'unchanged');
+  assert.is(
+    nothingToDoGiven(sts({ replicas: 3, readyReplicas: 2, updatedReplicas: 3 }), cr(rolling)),
+    'unchanged',
+  );
+  // Instances waiting to restart one at a time: each replica turning Ready may let the next go.
+  const readdressing = CONVERGED.map((c) =>
+    c.type === 'Progressing' ? cond('Progressing', 'True', 'Readdressing') : c,
+  );
+  assert.is(nothingToDoGiven(same, cr(readdressing)), undefined);
+  // Converged in the StatefulSet while the cluster still says RollingOut: handled.
+  assert.is(
+    nothingToDoGiven(sts({ replicas: 3, readyReplicas: 3, updatedReplicas: 3 }), cr(rolling)),
+    undefined,
+  );
+  // The spec touched by anyone but reconcile (kubectl scale, rollout restart): handled.
+  const scaled = sts(
+    { replicas: 3, readyReplicas: 1, updatedReplicas: 3 },
+    managed(['gpss-reconcile'], ['kubectl', 'scale']),
+  );
+  assert.is(nothingToDoGiven(scaled, cr(rolling)), undefined);
+  // A cluster reconcile has not judged, or another kind: handled.
+  assert.is(nothingToDoGiven(same, cr(rolling, 4)), undefined);
+  assert.is(nothingToDoGiven(child('Service', {}), cr(rolling)), undefined);
 });
 
 test.run();

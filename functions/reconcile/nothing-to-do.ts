@@ -1,21 +1,30 @@
-// Most GpssCluster events reconcile receives are status writes: health's phase, finalize's and its own
-// conditions, each echoed to all three functions. reconcile decides from the spec, the children and
-// the nodes, never from status. When the event's own object shows reconcile has already handled this
-// generation (its status carries it, with its ConfigValid verdict, and no failure is recorded), a
-// status write cannot change that decision: a change to a child arrives as that child's own event
-// (the StatefulSet's rollout, a Service's address), and a lost one is repaired by the resync. Such an
-// event is answered without a single read.
-import { type GpssCluster, KIND } from '../../lib/api/types';
+// Most events reconcile receives echo what it just did or report progress it already reported. Three
+// cheap answers, each falling back to a full pass when in doubt:
+// - a GpssCluster status write, from its own object: reconcile decides from the spec, the children
+//   and the nodes, never from status. When the object shows reconcile has already handled this
+//   generation (its ConfigValid verdict at it, no failure recorded, not mid-apply), a status write
+//   cannot change that decision.
+// - a Service, from its own object, whose every field was set by reconcile's own apply alone: the
+//   apply's answer (allocated node ports included) was used by the pass that made it. A Service anyone
+//   else touched (a user, a load-balancer controller writing its address) gets a full pass.
+// - a StatefulSet, with the cluster read once: the spec is reconcile's alone, and the Progressing
+//   condition computed from this StatefulSet is exactly the one the cluster already shows: still
+//   rolling out, or still converged. The moment the rollout completes changes it; so does an apply
+//   in progress. While instances wait to be restarted one at a time (Readdressing), every event is
+//   handled: each replica turning Ready may let the next one go.
+// A skip that mattered after all is a lost event in effect, which the resync repairs.
+import { FIELD_MANAGERS, type GpssCluster, KIND } from '../../lib/api/types';
+import type { LiveStatefulSet } from '../../lib/desired/k8s-types';
+import { onlyManagedBy } from '../../lib/k8s/managed-fields';
 import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
+import { progressing } from './plan-status';
 import { CONDITIONS } from './steps';
 
-/** 'unchanged' when the event cannot change anything reconcile would do; undefined to handle it. */
-export function nothingToDo(ev: ApiServerEvent): string | undefined {
-  if (ev.kind !== KIND || ev.verb === 'delete' || !ev.object) return undefined;
-  const cr = ev.object as unknown as GpssCluster;
-  const gen = cr.metadata?.generation;
+/** Reconcile's verdict on this generation is on the cluster, and it has nothing pending. */
+export function judged(cr: GpssCluster): boolean {
+  const gen = cr.metadata.generation;
   if (gen === undefined || cr.metadata.deletionTimestamp || cr.status?.observedGeneration !== gen)
-    return undefined;
+    return false;
   const conds = cr.status.conditions ?? [];
   // Its ConfigValid verdict at this generation, whichever it was: reconcile judged this spec.
   const handled = conds.some((c) => c.type === CONDITIONS.configValid && c.observedGeneration === gen);
@@ -24,5 +33,32 @@ export function nothingToDo(ev: ApiServerEvent): string | undefined {
   const applying = conds.some((c) => c.type === CONDITIONS.progressing && c.reason === 'Applying');
   // A recorded failure is cleared only by handling an event.
   const failing = conds.some((c) => c.type === 'ReconcileFailed' && c.status === 'True');
-  return handled && !applying && !failing ? 'unchanged' : undefined;
+  return handled && !applying && !failing;
+}
+
+/** 'unchanged' when the event's own object shows it cannot change anything; undefined to go on. */
+export function nothingToDo(ev: ApiServerEvent): string | undefined {
+  if (ev.verb === 'delete' || !ev.object) return undefined;
+  if (ev.kind === KIND) return judged(ev.object as unknown as GpssCluster) ? 'unchanged' : undefined;
+  if (ev.kind === 'Service' && !ev.object.metadata?.deletionTimestamp)
+    return onlyManagedBy(ev.object, FIELD_MANAGERS.reconcile) ? 'own-echo' : undefined;
+  return undefined;
+}
+
+/** With the cluster read: a StatefulSet event that moves nothing reconcile reports or waits for. */
+export function nothingToDoGiven(ev: ApiServerEvent, cr: GpssCluster): string | undefined {
+  if (ev.kind !== 'StatefulSet' || ev.verb === 'delete' || !ev.object || !judged(cr)) return undefined;
+  const sts = ev.object as unknown as LiveStatefulSet;
+  if (sts.metadata.deletionTimestamp || !onlyManagedBy(sts, FIELD_MANAGERS.reconcile, ['status']))
+    return undefined;
+  const now = cr.status?.conditions?.find((c) => c.type === CONDITIONS.progressing);
+  if (now?.reason === 'Readdressing') return undefined;
+  const would = progressing(cr, { statefulSet: sts }, false);
+  const same =
+    now !== undefined &&
+    now.status === would.status &&
+    now.reason === would.reason &&
+    now.message === would.message &&
+    now.observedGeneration === would.observedGeneration;
+  return same ? 'unchanged' : undefined;
 }

@@ -13,7 +13,7 @@ test('Progressing: Applying when only a Service was written earlier in the event
     type: 'Progressing',
     status: 'True',
     reason: 'Applying',
-    message: '3/3 ready, 3/3 updated',
+    message: 'applying generation 1',
     observedGeneration: 1,
   });
 });
@@ -32,7 +32,7 @@ test('Progressing: RollingOut while the StatefulSet has not caught up, Converged
     type: 'Progressing',
     status: 'True',
     reason: 'RollingOut',
-    message: '2/3 ready, 3/3 updated',
+    message: "waiting for 3 instance(s) ready at the StatefulSet's current revision",
     observedGeneration: 1,
   });
   const stale = {
@@ -41,6 +41,24 @@ test('Progressing: RollingOut while the StatefulSet has not caught up, Converged
   };
   assert.is(progressing(cr, stale, false).reason, 'RollingOut');
   assert.is(progressing(cr, o, false).reason, 'Converged');
+  // Replica counts stay out of the message: a pod turning Ready is no status write.
+  const fewer = {
+    ...rolling,
+    statefulSet: { ...rolling.statefulSet, status: { ...rolling.statefulSet.status, readyReplicas: 1 } },
+  };
+  assert.equal(progressing(cr, fewer, false), progressing(cr, rolling, false));
+});
+
+test('Progressing: Readdressing while instances wait to be restarted one at a time', () => {
+  const cr = cluster();
+  assert.equal(progressing(cr, converged(cr), false, 2), {
+    type: 'Progressing',
+    status: 'True',
+    reason: 'Readdressing',
+    message: '2 instance(s) to restart, one at a time, to advertise a new gpfdist address',
+    observedGeneration: 1,
+  });
+  assert.is(progressing(cr, converged(cr), true, 2).reason, 'Applying');
 });
 
 test('ExternalAddressReady: pending while a Service has no address yet', () => {

@@ -53,37 +53,50 @@ export function maintenanceProgressing(cr: GpssCluster): ConditionInput {
   };
 }
 
-/** Converged once nothing was written and the StatefulSet reports every replica ready and updated. */
-export function progressing(cr: GpssCluster, o: Observed, writing: boolean): ConditionInput {
+/**
+ * Converged once nothing was written, no instance waits for a restart and the StatefulSet reports
+ * every replica ready and updated. The message carries no replica counts on purpose: a count in it
+ * would make every pod turning Ready a status write (and each write an event to all three
+ * functions); health's Ready condition and `kubectl get gpss` show the counts.
+ */
+export function progressing(
+  cr: GpssCluster,
+  o: Pick<Observed, 'statefulSet'>,
+  writing: boolean,
+  restartsLeft = 0,
+): ConditionInput {
   const gen = cr.metadata.generation;
   const st = o.statefulSet?.status;
   const size = cr.spec.size ?? 1;
-  if (
-    writing ||
-    !st ||
-    st.observedGeneration !== o.statefulSet?.metadata.generation ||
-    (st.updatedReplicas ?? 0) < size ||
-    (st.readyReplicas ?? 0) < size ||
-    (st.replicas ?? 0) !== size
-  ) {
-    const msg = st
-      ? `${st.readyReplicas ?? 0}/${size} ready, ${st.updatedReplicas ?? 0}/${size} updated`
-      : 'creating the StatefulSet';
-    return {
-      type: CONDITIONS.progressing,
-      status: 'True',
-      reason: writing ? 'Applying' : 'RollingOut',
-      message: msg,
-      observedGeneration: gen,
-    };
-  }
-  return {
+  const settled =
+    !!st &&
+    st.observedGeneration === o.statefulSet?.metadata.generation &&
+    (st.updatedReplicas ?? 0) >= size &&
+    (st.readyReplicas ?? 0) >= size &&
+    (st.replicas ?? 0) === size;
+  const condition = (status: 'True' | 'False', reason: string, message: string): ConditionInput => ({
     type: CONDITIONS.progressing,
-    status: 'False',
-    reason: 'Converged',
-    message: `${size} instance(s) at the desired spec`,
+    status,
+    reason,
+    message,
     observedGeneration: gen,
-  };
+  });
+  if (writing) return condition('True', 'Applying', `applying generation ${gen}`);
+  if (restartsLeft > 0)
+    return condition(
+      'True',
+      'Readdressing',
+      `${restartsLeft} instance(s) to restart, one at a time, to advertise a new gpfdist address`,
+    );
+  if (!settled)
+    return condition(
+      'True',
+      'RollingOut',
+      st
+        ? `waiting for ${size} instance(s) ready at the StatefulSet's current revision`
+        : 'creating the StatefulSet',
+    );
+  return condition('False', 'Converged', `${size} instance(s) at the desired spec`);
 }
 
 /**

@@ -94,7 +94,7 @@ test('create: Services, again with their node ports, then config, StatefulSet an
     status: {
       conditions: [
         VALID(),
-        condition('Progressing', 'True', 'Applying', 'creating the StatefulSet'),
+        condition('Progressing', 'True', 'Applying', 'applying generation 1'),
         ADDRESSED(3),
       ],
       fields: { observedGeneration: 1, selector: SELECTOR, gpssAddress: '10.0.0.1:30000' },
@@ -157,7 +157,7 @@ test('scale 3 -> 5: two new Services, their configs, the StatefulSet and a Scale
   ]);
   assert.equal(plan.status.conditions, [
     VALID(2),
-    condition('Progressing', 'True', 'Applying', '3/5 ready, 3/5 updated', 2),
+    condition('Progressing', 'True', 'Applying', 'applying generation 2', 2),
     ADDRESSED(5, 2),
   ]);
 });
@@ -207,7 +207,7 @@ test('image change: only the StatefulSet', () => {
   ]);
   assert.equal(
     plan.status.conditions[1],
-    condition('Progressing', 'True', 'Applying', '3/3 ready, 3/3 updated', 2),
+    condition('Progressing', 'True', 'Applying', 'applying generation 2', 2),
   );
 });
 

@@ -17,7 +17,7 @@ import type { Observed } from '../../lib/k8s/observe';
 import { applyReason, withAppliedHash } from './diff';
 import { planRestart, withInstanceAnnotations } from './plan-restart';
 import { addressCondition, configValid, currentGpssAddress, progressing, statusFields } from './plan-status';
-import type { Child, Plan, Step } from './steps';
+import { type Child, type Plan, RESTART_PREFIX, type Step } from './steps';
 
 /** An apply step when the live object differs from the desired one (or is missing); nothing otherwise. */
 function applyStep(
@@ -69,11 +69,14 @@ export function planCluster(cr: GpssCluster, o: Observed, servicesWritten: boole
     ...planRestart(configMap.metadata.annotations ?? {}, o.pods),
   ];
   const writing = servicesWritten || steps.some((s) => s.do !== 'event');
+  const restartsLeft = Object.keys(configMap.metadata.annotations ?? {}).filter((k) =>
+    k.startsWith(RESTART_PREFIX),
+  ).length;
   return {
     outcome: 'converge',
     steps,
     status: {
-      conditions: [configValid(cr), progressing(cr, o, writing), addressCondition(cr, d)],
+      conditions: [configValid(cr), progressing(cr, o, writing, restartsLeft), addressCondition(cr, d)],
       fields: statusFields(cr, currentGpssAddress(cr, o)),
     },
     afterStatusChange: [],

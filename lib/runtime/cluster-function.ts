@@ -5,13 +5,14 @@ import type { CloudEvent } from 'cloudevents';
 import type { Hono } from 'hono';
 import type { GpssCluster } from '../api/types';
 import type { KubeClient } from '../k8s/client';
+import { primedClient } from '../k8s/primed';
 import { type SnapshotKind, snapshotClient } from '../k8s/snapshot';
 import { clusterRefOf } from './cluster-key';
 import type { FunctionContext } from './context';
 import { BadEventError, classify } from './errors';
 import { type ApiServerEvent, describeApiServerEvent } from './events/apiserver';
 import { isPingEvent } from './events/types';
-import { clearFailure, reportFailure } from './failures';
+import { clearFailure, failureRecorded, reportFailure } from './failures';
 import { createFunctionApp, type HandleContext, type HandleResult } from './function-app';
 import type { Logger } from './log';
 import { forEachCluster } from './resync';
@@ -38,6 +39,12 @@ export interface ClusterFunction {
    * (by the event of whatever else changes, or the resync).
    */
   nothingToDo?(ev: ApiServerEvent): string | undefined;
+  /**
+   * The same decision with the event's cluster read once (one get, which the handler's own read of the
+   * cluster then reuses, so an event it does not settle costs nothing more). Not asked while a failure
+   * of this function is recorded on the cluster: only handling an event clears it.
+   */
+  nothingToDoGiven?(ev: ApiServerEvent, cr: GpssCluster): string | undefined;
 }
 
 export type ClusterHandler = (ctx: FunctionContext, namespace: string, name: string) => Promise<string>;
@@ -82,9 +89,15 @@ export function createClusterFunctionApp(fn: ClusterFunction, deps: Deps): Hono 
     const skipped = fn.nothingToDo?.(ev);
     if (skipped) return { outcome: skipped, cluster: key };
     const log = ctx.log.child({ cluster: key });
-    const { outcome, coalesced } = await perCluster.run(key, () =>
-      handleOne({ kube: ctx.kube, log, now }, ref.namespace, ref.name),
-    );
+    // Inside the per-cluster queue: a read taken before waiting there could be stale when the handler runs.
+    const { outcome, coalesced } = await perCluster.run(key, async () => {
+      if (!fn.nothingToDoGiven) return handleOne({ kube: ctx.kube, log, now }, ref.namespace, ref.name);
+      const cr = await ctx.kube.get<GpssCluster>('gpssclusters', ref.namespace, ref.name);
+      const settled = cr && !failureRecorded(cr, fn.name) ? fn.nothingToDoGiven(ev, cr) : undefined;
+      if (settled) return settled;
+      const kube = primedClient(ctx.kube, 'gpssclusters', ref.namespace, ref.name, cr);
+      return handleOne({ kube, log, now }, ref.namespace, ref.name);
+    });
     return { outcome: coalesced ? `coalesced:${outcome}` : outcome, cluster: key };
   };
   const perCluster = new KeyedRunner();

@@ -92,9 +92,8 @@ export async function reportFailure(
  * when there is none, or it is already False at this generation.
  */
 export async function clearFailure(ctx: FunctionContext, fn: string, cr: GpssCluster): Promise<void> {
+  if (!failureRecorded(cr, fn)) return;
   const type = failureConditionType(fn);
-  const c = findCondition(cr.status?.conditions, type);
-  if (!c || (c.status !== 'True' && c.observedGeneration === cr.metadata.generation)) return;
   await writeCondition(ctx, fn, cr, {
     type,
     status: 'False',
@@ -102,6 +101,12 @@ export async function clearFailure(ctx: FunctionContext, fn: string, cr: GpssClu
     message: `the last ${fn} of generation ${cr.metadata.generation} succeeded`,
     observedGeneration: cr.metadata.generation,
   });
+}
+
+/** A failure condition of `fn` that handling an event would clear (True, or Recovered at an older generation). */
+export function failureRecorded(cr: GpssCluster, fn: string): boolean {
+  const c = findCondition(cr.status?.conditions, failureConditionType(fn));
+  return !!c && (c.status === 'True' || c.observedGeneration !== cr.metadata.generation);
 }
 
 /** Under the failure manager, which owns this one condition type and nothing else. */

@@ -1,0 +1,60 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
+import { nothingToDo } from './nothing-to-do';
+
+const test = suite('functions/finalize/nothing-to-do');
+
+const ev = (
+  kind: string,
+  object: Record<string, unknown>,
+  verb: ApiServerEvent['verb'] = 'update',
+): ApiServerEvent => ({
+  verb,
+  mode: 'resource',
+  apiVersion: 'v1',
+  kind,
+  name: 'x',
+  namespace: 'ns',
+  object: object as never,
+});
+const pod = (meta: Record<string, unknown>) => ev('Pod', { metadata: { name: 'g-0', ...meta } });
+const cluster = (
+  over: {
+    meta?: Record<string, unknown>;
+    spec?: Record<string, unknown>;
+    observed?: number;
+    conditions?: unknown[];
+  } = {},
+) =>
+  ev('GpssCluster', {
+    metadata: { name: 'g', generation: 2, finalizers: ['gpss.gpdb.io/finalizer'], ...over.meta },
+    spec: { size: 3, ...over.spec },
+    status: { observedGeneration: over.observed ?? 2, conditions: over.conditions ?? [] },
+  });
+
+test('a live pod that already carries the instance finalizer needs no read', () => {
+  assert.is(nothingToDo(pod({ finalizers: ['gpss.gpdb.io/instance'] })), 'guarded');
+  assert.is(nothingToDo(pod({})), undefined, 'finalizer to add');
+  assert.is(nothingToDo(pod({ finalizers: ['other'] })), undefined);
+  const deleting = pod({ finalizers: ['gpss.gpdb.io/instance'], deletionTimestamp: '2026-12-01T00:00:00Z' });
+  assert.is(nothingToDo(deleting), undefined, 'a deletion to guard');
+  assert.is(nothingToDo(pod({ deletionTimestamp: '2026-12-01T00:00:00Z' })), 'released');
+  assert.is(nothingToDo({ ...pod({ finalizers: ['gpss.gpdb.io/instance'] }), verb: 'delete' }), undefined);
+});
+
+test('a guarded live cluster whose generation is already observed needs no read', () => {
+  assert.is(nothingToDo(cluster()), 'unchanged');
+  assert.is(nothingToDo(cluster({ meta: { finalizers: [] }, spec: { maintenance: true } })), 'unchanged');
+  assert.is(nothingToDo(cluster({ meta: { finalizers: [] } })), undefined, 'finalizer to add');
+  assert.is(
+    nothingToDo(cluster({ observed: 1 })),
+    undefined,
+    'a spec change (maintenance lifted, size lowered)',
+  );
+  assert.is(nothingToDo(cluster({ meta: { deletionTimestamp: '2026-12-01T00:00:00Z' } })), undefined);
+  const failed = [{ type: 'FinalizeFailed', status: 'True', reason: 'PatchPod', observedGeneration: 2 }];
+  assert.is(nothingToDo(cluster({ conditions: failed })), undefined, 'only handling clears a failure');
+});
+
+test.run();

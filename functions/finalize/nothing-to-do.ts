@@ -1,0 +1,31 @@
+// Most events finalize receives change nothing it guards: a pod's status moving on, a status write on
+// the cluster. Finalize acts on a live object only to add a missing finalizer, and otherwise on
+// deletions. So an event whose own object is live and already guarded is answered without a read:
+// - a pod not being deleted that carries the instance finalizer, or one being deleted that no longer
+//   does (finalize let it go already);
+// - a cluster not being deleted, guarded (or in maintenance, which adds no finalizer), whose status
+//   already answers its current generation: a spec change (maintenance lifted, size lowered) frees
+//   held pods, and its own event always shows the new generation not yet observed.
+// A skipped event that mattered after all is one whose loss the resync repairs, as for a lost event.
+import { FINALIZERS, type GpssCluster, KIND } from '../../lib/api/types';
+import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
+import { failureRecorded } from '../../lib/runtime/failures';
+import { hasFinalizer } from './finalizers';
+
+export function nothingToDo(ev: ApiServerEvent): string | undefined {
+  const obj = ev.object as { metadata?: { deletionTimestamp?: string; finalizers?: string[] } } | undefined;
+  if (ev.verb === 'delete' || !obj?.metadata) return undefined;
+  if (ev.kind === 'Pod') {
+    const guarded = hasFinalizer({ metadata: obj.metadata }, FINALIZERS.instance);
+    if (!obj.metadata.deletionTimestamp) return guarded ? 'guarded' : undefined;
+    // Already let go: the rest of its way out (and its delete event, which is handled) is not finalize's.
+    return guarded ? undefined : 'released';
+  }
+  if (obj.metadata.deletionTimestamp) return undefined;
+  if (ev.kind !== KIND) return undefined;
+  const cr = obj as GpssCluster;
+  if (cr.metadata.generation === undefined || cr.status?.observedGeneration !== cr.metadata.generation)
+    return undefined;
+  if (!cr.spec?.maintenance && !hasFinalizer(cr, FINALIZERS.cluster)) return undefined;
+  return failureRecorded(cr, 'finalize') ? undefined : 'unchanged';
+}

@@ -1,0 +1,201 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Condition, GpssCluster, InstanceStatus } from '../../lib/api/types';
+import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
+import { judged, nothingToDo, nothingToDoGiven } from './nothing-to-do';
+
+const test = suite('functions/health/nothing-to-do');
+
+const cond = (
+  type: string,
+  status: Condition['status'],
+  reason: string,
+  observedGeneration = 2,
+): Condition => ({
+  type,
+  status,
+  reason,
+  message: '',
+  lastTransitionTime: '2026-12-01T00:00:00Z',
+  observedGeneration,
+});
+const READY = [cond('ConfigValid', 'True', 'Valid'), cond('Ready', 'True', 'AllInstancesReady')];
+const INSTANCES: InstanceStatus[] = [{ name: 'g-0', node: 'n1', ready: true, restarts: 0 }];
+
+function cr(
+  over: {
+    conditions?: Condition[];
+    phase?: string;
+    generation?: number;
+    spec?: object;
+    deleting?: boolean;
+  } = {},
+): GpssCluster {
+  return {
+    apiVersion: 'gpss.gpdb.io/v1',
+    kind: 'GpssCluster',
+    metadata: {
+      name: 'g',
+      namespace: 'ns',
+      generation: over.generation ?? 2,
+      ...(over.deleting ? { deletionTimestamp: '2026-12-01T00:00:00Z' } : {}),
+    },
+    spec: { size: 1, ...over.spec },
+    status: { phase: over.phase ?? 'Ready', conditions: over.conditions ?? READY, instances: INSTANCES },
+  } as unknown as GpssCluster;
+}
+const ev = (kind: string, object: unknown, verb: ApiServerEvent['verb'] = 'update'): ApiServerEvent => ({
+  verb,
+  mode: 'resource',
+  apiVersion: 'v1',
+  kind,
+  name: 'x',
+  namespace: 'ns',
+  object: object as never,
+});
+const pod = (over: { ready?: boolean; node?: string; restarts?: number; deleting?: boolean } = {}) => ({
+  metadata: {
+    name: 'g-0',
+    ...(over.deleting ? { deletionTimestamp: '2026-12-01T00:00:00Z' } : {}),
+  },
+  spec: { nodeName: over.node ?? 'n1' },
+  status: {
+    conditions: [{ type: 'Ready', status: over.ready === false ? 'False' : 'True' }],
+    containerStatuses: [{ restartCount: over.restarts ?? 0 }],
+  },
+});
+
+test('a cluster event health already answered (its own status write, another condition) needs no read', () => {
+  assert.is(nothingToDo(ev('GpssCluster', cr())), 'unchanged');
+  const progressing = [...READY, cond('Progressing', 'True', 'RollingOut')];
+  assert.is(nothingToDo(ev('GpssCluster', cr({ conditions: progressing }))), 'unchanged');
+  assert.ok(judged(cr({ spec: { maintenance: true }, phase: 'Maintenance' })));
+});
+
+test('a cluster event with a fact health has not reflected yet is handled', () => {
+  assert.is(nothingToDo(ev('GpssCluster', cr({ generation: 3 }))), undefined, 'a new generation');
+  assert.is(nothingToDo(ev('GpssCluster', cr({ deleting: true }))), undefined, 'deletion began');
+  assert.is(nothingToDo(ev('GpssCluster', cr({ spec: { maintenance: true } }))), undefined, 'maintenance');
+  const invalid = [cond('ConfigValid', 'False', 'InvalidConfig'), READY[1]!];
+  assert.is(nothingToDo(ev('GpssCluster', cr({ conditions: invalid }))), undefined, 'rejected config');
+  assert.ok(judged(cr({ conditions: invalid, phase: 'Invalid' })));
+  const failing = [...READY, cond('ReconcileFailed', 'True', 'ApplyStatefulSet')];
+  assert.is(
+    nothingToDo(ev('GpssCluster', cr({ conditions: failing }))),
+    undefined,
+    'another function failing',
+  );
+  const failed = [
+    READY[0]!,
+    cond('Ready', 'False', 'ReconcileFailed'),
+    cond('FinalizeFailed', 'True', 'PatchPod'),
+  ];
+  assert.is(
+    nothingToDo(ev('GpssCluster', cr({ conditions: failed, phase: 'Failed' }))),
+    undefined,
+    'which one fails',
+  );
+  assert.is(nothingToDo(ev('GpssCluster', cr({ phase: 'Failed' }))), undefined, 'a failure cleared');
+  const own = [...READY, cond('HealthFailed', 'True', 'DeletePod')];
+  assert.is(nothingToDo(ev('GpssCluster', cr({ conditions: own }))), undefined, 'only handling clears it');
+  assert.is(nothingToDo(ev('GpssCluster', cr(), 'delete')), undefined);
+  assert.is(nothingToDo(ev('Pod', pod())), undefined, 'a pod needs the cluster');
+});
+
+test('a Ready pod the status already lists as Ready on its node needs only the cluster read', () => {
+  assert.is(nothingToDoGiven(ev('Pod', pod()), cr()), 'unchanged');
+  assert.is(nothingToDoGiven(ev('Pod', pod({ ready: false })), cr()), undefined, 'stopped being ready');
+  assert.is(nothingToDoGiven(ev('Pod', pod({ deleting: true })), cr()), undefined, 'being deleted');
+  assert.is(nothingToDoGiven(ev('Pod', pod({ node: 'n2' })), cr()), undefined, 'another node');
+  assert.is(nothingToDoGiven(ev('Pod', pod({ restarts: 1 })), cr()), undefined, 'restarted');
+  assert.is(nothingToDoGiven(ev('Pod', pod()), cr({ generation: 3 })), undefined, 'cluster not judged');
+});
+
+test('a new instance not Ready yet, with the very note the Ready condition gives, needs only the cluster read', () => {
+  const starting = [
+    READY[0]!,
+    {
+      ...cond('Ready', 'False', 'Creating'),
+      message: '0/1 instances ready; g-0: container gpss: ContainerCreating',
+    },
+  ];
+  const listed = (over: Partial<InstanceStatus>) =>
+    ({
+      ...cr({ conditions: starting, phase: 'Creating' }),
+      status: {
+        phase: 'Creating',
+        conditions: starting,
+        instances: [{ name: 'g-0', node: 'n1', ready: false, restarts: 0, ...over }],
+      },
+    }) as unknown as GpssCluster;
+  const creating = (reason: string) => ({
+    ...pod({ ready: false }),
+    status: {
+      conditions: [{ type: 'Ready', status: 'False' }],
+      containerStatuses: [{ name: 'gpss', restartCount: 0, state: { waiting: { reason } } }],
+    },
+  });
+  assert.is(nothingToDoGiven(ev('Pod', creating('ContainerCreating')), listed({})), 'unchanged');
+  assert.is(nothingToDoGiven(ev('Pod', creating('ImagePullBackOff')), listed({})), undefined, 'another note');
+  assert.is(nothingToDoGiven(ev('Pod', creating('ContainerCreating')), listed({ node: 'n2' })), undefined);
+  assert.is(nothingToDoGiven(ev('Pod', pod()), listed({})), undefined, 'became Ready');
+  const crashing = { ...creating('CrashLoopBackOff') };
+  assert.is(nothingToDoGiven(ev('Pod', crashing), listed({})), undefined, 'a problem of its own');
+});
+
+test('an instance already reported as restarting or terminating, still so, needs only the cluster read', () => {
+  const message = '4/5 instances ready; g-0: terminating (Restarting: rolling update to a new revision)';
+  const conditions = [READY[0]!, { ...cond('Ready', 'False', 'Updating'), message }];
+  const status = (ready: boolean) => ({
+    phase: 'Updating',
+    conditions,
+    instances: [
+      {
+        name: 'g-0',
+        node: 'n1',
+        ready,
+        restarts: 0,
+        lastProblem: 'Restarting: rolling update to a new revision',
+      },
+    ],
+  });
+  const updating = (ready: boolean) =>
+    ({ ...cr({ conditions, phase: 'Updating' }), status: status(ready) }) as unknown as GpssCluster;
+  const terminating = {
+    ...pod({ deleting: true }),
+    status: { conditions: [{ type: 'Ready', status: 'False' }] },
+  };
+  assert.is(nothingToDoGiven(ev('Pod', terminating), updating(false)), 'unchanged');
+  assert.is(
+    nothingToDoGiven(ev('Pod', terminating), updating(true)),
+    undefined,
+    'was Ready: starts terminating',
+  );
+  assert.is(nothingToDoGiven(ev('Pod', pod({ ready: false })), updating(false)), undefined, 'another note');
+  assert.is(nothingToDoGiven(ev('Pod', terminating, 'delete'), updating(false)), undefined, 'gone');
+});
+
+test('a StatefulSet whose replicas and rollout the phase already shows needs only the cluster read', () => {
+  const sts = (replicas: number, current: string, update: string) => ({
+    metadata: { name: 'g' },
+    spec: { replicas },
+    status: { currentRevision: current, updateRevision: update },
+  });
+  assert.is(nothingToDoGiven(ev('StatefulSet', sts(1, 'a', 'a')), cr()), 'unchanged');
+  assert.is(nothingToDoGiven(ev('StatefulSet', sts(2, 'a', 'a')), cr()), undefined, 'scaled');
+  assert.is(nothingToDoGiven(ev('StatefulSet', sts(1, 'a', 'b')), cr()), undefined, 'a rollout began');
+  assert.is(nothingToDoGiven(ev('StatefulSet', sts(1, 'a', 'b')), cr({ phase: 'Updating' })), 'unchanged');
+  assert.is(
+    nothingToDoGiven(ev('StatefulSet', sts(1, 'b', 'b')), cr({ phase: 'Updating' })),
+    undefined,
+    'rollout done',
+  );
+  assert.is(nothingToDoGiven(ev('StatefulSet', sts(1, 'a', 'a')), cr({ phase: 'Creating' })), undefined);
+  assert.is(
+    nothingToDoGiven(ev('StatefulSet', sts(1, 'a', 'a')), cr({ generation: 3 })),
+    undefined,
+    'not judged',
+  );
+});
+
+test.run();

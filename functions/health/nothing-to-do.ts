@@ -1,0 +1,98 @@
+// Health writes what it sees; most events it receives show nothing new: its own status write coming
+// back, another function's condition that does not change the phase, a pod status moving on while the
+// instance stays Ready. Two cheap answers, each falling back to a full check when in doubt:
+// - a GpssCluster event, from its own object: health already judged this generation (its Ready
+//   condition says so) and the phase already reflects every fact health takes from the cluster object
+//   (deleting, ConfigValid, a *Failed condition, maintenance). Everything else health reports comes
+//   from pods, the StatefulSet, Services, nodes, whose changes are events of their own.
+// - a Pod event, with the cluster read once: the cluster is judged as above and its status already
+//   lists that instance as this pod shows it: on the same node with the same restart count, and either
+//   Ready, or not Ready with its part of the Ready message saying what the pod says of itself (its
+//   own problem as reported, or the same note: "g-0: container gpss: ContainerCreating", "g-1:
+//   terminating (Restarting: rolling update …)"). A pod that becomes or stops being Ready (its node
+//   lost included: the node lifecycle controller marks its pods not ready), starts being deleted,
+//   restarts or shows a new problem is always checked; so is a pod's delete event.
+// - a StatefulSet event, with the cluster read once: health takes two facts from it, its replica
+//   count and whether a rollout is under way; when the phase already shows them (Ready with the
+//   replicas at size and no rollout, or Updating during a rollout), the event changes nothing.
+import type { GpssCluster, Phase } from '../../lib/api/types';
+import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
+import { failureRecorded } from '../../lib/runtime/failures';
+import type { LiveStatefulSet } from '../../lib/desired/k8s-types';
+import { effectiveSize } from '../../lib/desired/effective';
+import {
+  formatProblem,
+  type HealthPod,
+  podProblem,
+  podReady,
+  restartCount,
+  startingNote,
+} from './instance-health';
+import { rolloutInProgress } from './report';
+
+const OVERRIDES: ReadonlySet<Phase> = new Set(['Deleting', 'Invalid', 'Failed', 'Maintenance']);
+
+/** The phase health's rule table gives for the facts it takes from the cluster object alone, if any. */
+function overridePhase(cr: GpssCluster): { phase?: Phase; failing?: string } {
+  const conds = cr.status?.conditions ?? [];
+  const failing = conds.find((c) => /^[A-Z]\w*Failed$/.test(c.type) && c.status === 'True')?.type;
+  if (cr.metadata.deletionTimestamp) return { phase: 'Deleting', failing };
+  if (conds.some((c) => c.type === 'ConfigValid' && c.status === 'False'))
+    return { phase: 'Invalid', failing };
+  if (failing) return { phase: 'Failed', failing };
+  if (cr.spec?.maintenance) return { phase: 'Maintenance' };
+  return {};
+}
+
+/** Health's status already answers this cluster object: the same generation and the same overrides. */
+export function judged(cr: GpssCluster): boolean {
+  const gen = cr.metadata.generation;
+  const ready = cr.status?.conditions?.find((c) => c.type === 'Ready');
+  if (gen === undefined || !ready || ready.observedGeneration !== gen) return false;
+  if (failureRecorded(cr, 'health')) return false;
+  const phase = cr.status?.phase;
+  const want = overridePhase(cr);
+  if (want.phase ? phase !== want.phase : phase === undefined || OVERRIDES.has(phase)) return false;
+  // The Ready reason names the failing condition (it may change while the phase stays Failed).
+  return !want.failing || !!cr.metadata.deletionTimestamp || ready.reason === want.failing;
+}
+
+/** From the event's own object: a GpssCluster event health has already answered. */
+export function nothingToDo(ev: ApiServerEvent): string | undefined {
+  if (ev.kind !== 'GpssCluster' || ev.verb === 'delete' || !ev.object) return undefined;
+  return judged(ev.object as unknown as GpssCluster) ? 'unchanged' : undefined;
+}
+
+/** With the cluster read: a pod or StatefulSet the cluster's status already shows as it is. */
+export function nothingToDoGiven(ev: ApiServerEvent, cr: GpssCluster): string | undefined {
+  if (ev.verb === 'delete' || !ev.object || !judged(cr)) return undefined;
+  if (ev.kind === 'Pod') return podShown(ev.object as unknown as HealthPod, cr) ? 'unchanged' : undefined;
+  if (ev.kind === 'StatefulSet')
+    return statefulSetShown(ev.object as unknown as LiveStatefulSet, cr) ? 'unchanged' : undefined;
+  return undefined;
+}
+
+function podShown(pod: HealthPod, cr: GpssCluster): boolean {
+  const name = pod.metadata.name;
+  const listed = cr.status?.instances?.find((i) => i.name === name);
+  if (!listed || listed.node !== pod.spec?.nodeName || listed.restarts !== restartCount(pod)) return false;
+  if (podReady(pod)) return listed.ready && !listed.lastProblem;
+  if (listed.ready) return false;
+  // What the pod alone says about itself is what its part of the Ready message begins with: a problem
+  // of its own as reported, or the note (then maybe the carried problem or expected restart after it).
+  const message = cr.status?.conditions?.find((c) => c.type === 'Ready')?.message ?? '';
+  const part = message.split('; ').find((x) => x.startsWith(`${name}: `));
+  if (part === undefined) return false;
+  const problem = podProblem(pod, undefined);
+  if (problem) return part === `${name}: ${formatProblem(problem)}`;
+  const said = `${name}: ${startingNote(pod)}`;
+  return part === said || part.startsWith(`${said} (`) || part.startsWith(`${said}, recovering from `);
+}
+
+function statefulSetShown(sts: LiveStatefulSet, cr: GpssCluster): boolean {
+  if (sts.metadata?.deletionTimestamp) return false;
+  const rolling = rolloutInProgress({ statefulSet: sts });
+  const phase = cr.status?.phase;
+  if (phase === 'Updating') return rolling;
+  return phase === 'Ready' && !rolling && (sts.spec?.replicas ?? 1) === effectiveSize(cr);
+}
