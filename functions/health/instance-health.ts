@@ -236,7 +236,13 @@ export function problemReason(lastProblem: string): string {
 }
 
 export function assessInstance(i: InstanceInput): InstanceAssessment {
-  const base: InstanceStatus = { name: i.name, ready: false, restarts: restartCount(i.pod) };
+  const uid = i.pod?.metadata.uid;
+  const base: InstanceStatus = {
+    name: i.name,
+    ...(uid ? { uid } : {}),
+    ready: false,
+    restarts: restartCount(i.pod),
+  };
   if (i.pod?.spec?.nodeName) base.node = i.pod.spec.nodeName;
   if (i.gpfdistAddress) base.gpfdistAddress = i.gpfdistAddress;
   // A pod on a lost node may still say Ready: its kubelet is not there to say otherwise.

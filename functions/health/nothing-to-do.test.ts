@@ -175,6 +175,24 @@ test('an instance already reported as restarting or terminating, still so, needs
   assert.is(nothingToDoGiven(ev('Pod', terminating, 'delete'), updating(false)), undefined, 'gone');
 });
 
+test('a late event of a pod on its way out, whose successor the status reports, is superseded', () => {
+  const withUid = (uid: string) =>
+    ({
+      ...cr(),
+      status: { ...cr().status, instances: [{ ...INSTANCES[0]!, uid }] },
+    }) as unknown as GpssCluster;
+  const old = (over: object) => ({ ...pod(over), metadata: { ...pod(over).metadata, uid: 'old' } });
+  assert.is(nothingToDoGiven(ev('Pod', old({ deleting: true })), withUid('new')), 'replaced');
+  assert.is(nothingToDoGiven(ev('Pod', old({}), 'delete'), withUid('new')), 'replaced');
+  assert.is(
+    nothingToDoGiven(ev('Pod', old({}), 'delete'), withUid('old')),
+    undefined,
+    'the reported pod is gone',
+  );
+  assert.is(nothingToDoGiven(ev('Pod', old({})), withUid('new')), undefined, 'a pod the status has not seen');
+  assert.is(nothingToDoGiven(ev('Pod', old({ deleting: true })), cr()), undefined, 'no uid reported yet');
+});
+
 test('a StatefulSet whose replicas and rollout the phase already shows needs only the cluster read', () => {
   const sts = (replicas: number, current: string, update: string) => ({
     metadata: { name: 'g' },

@@ -11,7 +11,9 @@
 //   own problem as reported, or the same note: "g-0: container gpss: ContainerCreating", "g-1:
 //   terminating (Restarting: rolling update …)"). A pod that becomes or stops being Ready (its node
 //   lost included: the node lifecycle controller marks its pods not ready), starts being deleted,
-//   restarts or shows a new problem is always checked; so is a pod's delete event.
+//   restarts or shows a new problem is always checked; so is a pod's delete event, unless it (or any
+//   late event of a pod being deleted) is about a pod whose successor the status already reports
+//   under the same name (status.instances[].uid): a rollout's backlog of superseded events.
 // - a StatefulSet event, with the cluster read once: health takes two facts from it, its replica
 //   count and whether a rollout is under way; when the phase already shows them (Ready with the
 //   replicas at size and no rollout, or Updating during a rollout), the event changes nothing.
@@ -65,17 +67,33 @@ export function nothingToDo(ev: ApiServerEvent): string | undefined {
 
 /** With the cluster read: a pod or StatefulSet the cluster's status already shows as it is. */
 export function nothingToDoGiven(ev: ApiServerEvent, cr: GpssCluster): string | undefined {
-  if (ev.verb === 'delete' || !ev.object || !judged(cr)) return undefined;
-  if (ev.kind === 'Pod') return podShown(ev.object as unknown as HealthPod, cr) ? 'unchanged' : undefined;
+  if (!ev.object || !judged(cr)) return undefined;
+  if (ev.kind === 'Pod') {
+    const pod = ev.object as unknown as HealthPod;
+    if (replaced(pod, cr, ev.verb === 'delete')) return 'replaced';
+    return ev.verb !== 'delete' && podShown(pod, cr) ? 'unchanged' : undefined;
+  }
+  if (ev.verb === 'delete') return undefined;
   if (ev.kind === 'StatefulSet')
     return statefulSetShown(ev.object as unknown as LiveStatefulSet, cr) ? 'unchanged' : undefined;
   return undefined;
 }
 
+/**
+ * A late event of a pod on its way out (being deleted, or gone) whose successor the status already
+ * reports under the same name: what it says is already superseded.
+ */
+function replaced(pod: HealthPod, cr: GpssCluster, gone: boolean): boolean {
+  const listed = cr.status?.instances?.find((i) => i.name === pod.metadata.name);
+  const leaving = gone || !!pod.metadata.deletionTimestamp;
+  return leaving && !!listed?.uid && !!pod.metadata.uid && listed.uid !== pod.metadata.uid;
+}
+
 function podShown(pod: HealthPod, cr: GpssCluster): boolean {
   const name = pod.metadata.name;
   const listed = cr.status?.instances?.find((i) => i.name === name);
-  if (!listed || listed.node !== pod.spec?.nodeName || listed.restarts !== restartCount(pod)) return false;
+  if (!listed || (listed.uid && listed.uid !== pod.metadata.uid)) return false;
+  if (listed.node !== pod.spec?.nodeName || listed.restarts !== restartCount(pod)) return false;
   if (podReady(pod)) return listed.ready && !listed.lastProblem;
   if (listed.ready) return false;
   // What the pod alone says about itself is what its part of the Ready message begins with: a problem

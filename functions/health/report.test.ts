@@ -73,6 +73,7 @@ test('3/3 ready: Ready, instances with node and advertised address', () => {
   assert.is(r.readyReplicas, 3);
   assert.equal(r.instances[1], {
     name: 'gpfdist-1',
+    uid: 'u1',
     ready: true,
     restarts: 0,
     node: 'n1',

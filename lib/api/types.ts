@@ -71,6 +71,8 @@ export type Phase =
 
 export interface InstanceStatus {
   name: string;
+  /** The pod reported here: a replaced pod's late events are told apart from its successor's. */
+  uid?: string;
   node?: string;
   ready: boolean;
   restarts: number;
