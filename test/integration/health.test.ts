@@ -257,6 +257,7 @@ status('the seed converges: kubectl get gpss shows Ready 3/3 and the GPSS addres
       { ...inst, gpfdistAddress: inst.gpfdistAddress?.replace(/^127\.0\.1\.\d:/, 'HOST:') },
       {
         name: inst.name,
+        uid: pod.metadata.uid,
         node: pod.spec.nodeName,
         ready: true,
         restarts: 0,
@@ -353,12 +354,12 @@ status(
     }));
     const mark = auditMark();
     const objs = await healthEvents(ctx, NAME);
+    const crashing = objs.find((o) => o.metadata.name === pod)!;
     const snapshots = [];
     for (let i = 0; i < 4; i++) {
-      // Two events about the same cluster, handled at the same time (as two function replicas would).
       const [a, b] = await Promise.all([
+        deliver(ctx.health, adapterEvent(crashing)),
         deliver(ctx.health, adapterEvent(objs[i % objs.length])),
-        deliver(ctx.health, adapterEvent(objs[(i + 1) % objs.length])),
       ]);
       assert.is(a.status, 200);
       assert.is(b.status, 200);
