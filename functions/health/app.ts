@@ -27,6 +27,7 @@ export function createApp(deps: Deps): Hono {
       resyncReads: RESYNC_READS,
       nothingToDo,
       nothingToDoGiven,
+      freshKinds: ['Pod', 'StatefulSet'],
       handleCluster: async (ctx, ns, name) => {
         const r = await checkCluster(ctx, ns, name);
         return r.failedOver.length ? 'failed-over' : r.outcome;

@@ -25,6 +25,7 @@ export function createApp(deps: Deps): Hono {
       resyncReads: RESYNC_READS,
       nothingToDo,
       nothingToDoGiven,
+      freshKinds: ['StatefulSet'],
       handleCluster: async (ctx, ns, name) => (await reconcileCluster(ctx, ns, name)).outcome,
     },
     deps,

@@ -27,15 +27,15 @@ function task(name: string, log: string[]) {
 }
 
 test('one run at a time per key; different keys run side by side', async () => {
-  const r = new KeyedRunner();
+  const r = new KeyedRunner<string>();
   const log: string[] = [];
   const a1 = task('a1', log);
   const b1 = task('b1', log);
   const a2 = task('a2', log);
-  const pa1 = r.run('a', a1.fn);
+  const pa1 = r.run('a', 'x', a1.fn);
   await a1.started;
-  const pb1 = r.run('b', b1.fn);
-  const pa2 = r.run('a', a2.fn);
+  const pb1 = r.run('b', 'x', b1.fn);
+  const pa2 = r.run('a', 'x', a2.fn);
   await b1.started;
   b1.release();
   assert.equal(await pb1, { outcome: 'b1', coalesced: false });
@@ -49,15 +49,19 @@ test('one run at a time per key; different keys run side by side', async () => {
 });
 
 test('events arriving while one waits join it instead of queueing more runs', async () => {
-  const r = new KeyedRunner();
+  const r = new KeyedRunner<string>();
   const log: string[] = [];
   const t1 = task('run1', log);
   const t2 = task('run2', log);
-  const first = r.run('k', t1.fn);
+  const first = r.run('k', 'e1', t1.fn);
   await t1.started;
-  const second = r.run('k', t2.fn);
-  const third = r.run('k', async () => 'never');
-  const fourth = r.run('k', async () => 'never');
+  let given: string[] = [];
+  const second = r.run('k', 'e2', (items) => {
+    given = [...items];
+    return t2.fn();
+  });
+  const third = r.run('k', 'e3', async () => 'never');
+  const fourth = r.run('k', 'e4', async () => 'never');
   t1.release();
   await t2.started;
   t2.release();
@@ -66,12 +70,13 @@ test('events arriving while one waits join it instead of queueing more runs', as
   assert.equal(await third, { outcome: 'run2', coalesced: true });
   assert.equal(await fourth, { outcome: 'run2', coalesced: true });
   assert.equal(log, ['run1 start', 'run1 end', 'run2 start', 'run2 end']);
+  assert.equal(given, ['e2', 'e3', 'e4'], 'the run is given every event that joined it');
 });
 
 test('a failure is reported to its own caller and does not block the key', async () => {
-  const r = new KeyedRunner();
+  const r = new KeyedRunner<string>();
   const boom = gate();
-  const failed = r.run('k', async () => {
+  const failed = r.run('k', 'x', async () => {
     boom.open();
     throw new Error('boom');
   });
@@ -81,7 +86,7 @@ test('a failure is reported to its own caller and does not block the key', async
     (err: Error) => err.message,
   );
   assert.is(outcome, 'boom');
-  assert.equal(await r.run('k', async () => 'ok'), { outcome: 'ok', coalesced: false });
+  assert.equal(await r.run('k', 'x', async () => 'ok'), { outcome: 'ok', coalesced: false });
 });
 
 test.run();

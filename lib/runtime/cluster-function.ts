@@ -3,9 +3,10 @@
 // Each function only says which kinds it subscribes to and what it does for one cluster.
 import type { CloudEvent } from 'cloudevents';
 import type { Hono } from 'hono';
-import type { GpssCluster } from '../api/types';
-import type { KubeClient } from '../k8s/client';
+import { type GpssCluster, KIND } from '../api/types';
+import type { KubeClient, KubeObject } from '../k8s/client';
 import { primedClient } from '../k8s/primed';
+import { resourceFor } from '../k8s/resources';
 import { type SnapshotKind, snapshotClient } from '../k8s/snapshot';
 import { clusterRefOf } from './cluster-key';
 import type { FunctionContext } from './context';
@@ -45,6 +46,12 @@ export interface ClusterFunction {
    * of this function is recorded on the cluster: only handling an event clears it.
    */
   nothingToDoGiven?(ev: ApiServerEvent, cr: GpssCluster): string | undefined;
+  /**
+   * Kinds whose events, when not settled from their own object, are judged again from the object as
+   * it is now (one get): worth it where most such events are late (a rollout's backlog) and a full
+   * check costs several reads.
+   */
+  freshKinds?: readonly string[];
 }
 
 export type ClusterHandler = (ctx: FunctionContext, namespace: string, name: string) => Promise<string>;
@@ -90,44 +97,89 @@ export function createClusterFunctionApp(fn: ClusterFunction, deps: Deps): Hono 
     if (skipped) return { outcome: skipped, cluster: key };
     const log = ctx.log.child({ cluster: key });
     // Inside the per-cluster queue: a read taken before waiting there could be stale when the handler runs.
-    const { outcome, coalesced } = await perCluster.run(key, async () => {
-      if (!fn.nothingToDoGiven) return handleOne({ kube: ctx.kube, log, now }, ref.namespace, ref.name);
+    const { outcome, coalesced } = await perCluster.run(key, ev, async (evs) => {
       const cr = await ctx.kube.get<GpssCluster>('gpssclusters', ref.namespace, ref.name);
-      const settled = cr && !failureRecorded(cr, fn.name) ? fn.nothingToDoGiven(ev, cr) : undefined;
-      if (settled) return settled;
+      if (cr && !failureRecorded(cr, fn.name)) {
+        const settled = await settleAll(fn, ctx.kube, evs, cr);
+        if (settled) return settled;
+      }
       const kube = primedClient(ctx.kube, 'gpssclusters', ref.namespace, ref.name, cr);
       return handleOne({ kube, log, now }, ref.namespace, ref.name);
     });
     return { outcome: coalesced ? `coalesced:${outcome}` : outcome, cluster: key };
   };
-  const perCluster = new KeyedRunner();
+  const perCluster = new KeyedRunner<ApiServerEvent>();
   return createFunctionApp({ name: fn.name, logger: deps.logger, kube: deps.kube, handle });
 }
 
 /**
+ * The outcome word when not one of `evs` can change anything, judged with the cluster as just read:
+ * each event's own object, then (an event can be stale: delivery is late and unordered) the object
+ * as it is now, the cluster's for free, a child's by one get. Undefined when any needs handling.
+ */
+async function settleAll(
+  fn: ClusterFunction,
+  kube: KubeClient,
+  evs: ApiServerEvent[],
+  cr: GpssCluster,
+): Promise<string | undefined> {
+  const outcomes: string[] = [];
+  for (const ev of evs) {
+    const decide = (e: ApiServerEvent) =>
+      (e.kind === KIND ? fn.nothingToDo?.(e) : undefined) ?? fn.nothingToDoGiven?.(e, cr);
+    let settled = decide(ev);
+    if (!settled && ev.verb !== 'delete') {
+      const now =
+        ev.kind === KIND ? cr : fn.freshKinds?.includes(ev.kind) ? await freshObject(kube, ev) : undefined;
+      if (now) settled = decide({ ...ev, verb: 'update', object: now as KubeObject });
+    }
+    if (!settled) return undefined;
+    outcomes.push(settled);
+  }
+  return outcomes.length === 1 ? outcomes[0] : [...new Set(outcomes)].join('+');
+}
+
+function freshObject(kube: KubeClient, ev: ApiServerEvent): Promise<KubeObject | undefined> {
+  const res = resourceFor(ev.apiVersion, ev.kind);
+  return res && ev.namespace ? kube.get<KubeObject>(res, ev.namespace, ev.name) : Promise.resolve(undefined);
+}
+
+/**
  * One handler at a time per cluster in this instance, and at most one waiting: an event that arrives
- * while another is waiting joins it, since that run starts later and re-reads everything anyway.
+ * while another is waiting joins it, since that run starts later and reads afresh anyway; the run is
+ * given every event that joined it, so a triage that settles one event does not settle the others.
  * Without this, the add events of a new cluster and of its first children (delivered in parallel by
  * the source) make concurrent handlers each find an object missing and each apply it. Only in-flight
  * work is held here; nothing outlives the event.
  */
-export class KeyedRunner {
-  private readonly slots = new Map<string, { tail: Promise<unknown>; waiting?: Promise<string> }>();
+export class KeyedRunner<T = unknown> {
+  private readonly slots = new Map<
+    string,
+    { tail: Promise<unknown>; waiting?: { run: Promise<string>; items: T[] } }
+  >();
 
-  run(key: string, task: () => Promise<string>): Promise<{ outcome: string; coalesced: boolean }> {
+  run(
+    key: string,
+    item: T,
+    task: (items: T[]) => Promise<string>,
+  ): Promise<{ outcome: string; coalesced: boolean }> {
     let slot = this.slots.get(key);
-    if (slot?.waiting) return slot.waiting.then((outcome) => ({ outcome, coalesced: true }));
+    if (slot?.waiting) {
+      slot.waiting.items.push(item);
+      return slot.waiting.run.then((outcome) => ({ outcome, coalesced: true }));
+    }
     if (!slot) {
       slot = { tail: Promise.resolve() };
       this.slots.set(key, slot);
     }
     const s = slot;
+    const items = [item];
     const start = () => {
-      if (s.waiting === run) s.waiting = undefined;
-      return task();
+      if (s.waiting?.run === run) s.waiting = undefined;
+      return task(items);
     };
     const run: Promise<string> = s.tail.then(start, start);
-    s.waiting = run;
+    s.waiting = { run, items };
     s.tail = run;
     const settle = () => {
       if (this.slots.get(key) === s && s.tail === run) this.slots.delete(key);
