@@ -1,5 +1,6 @@
 // The shape all three functions share: a PingSource event resyncs every cluster; an ApiServerSource
-// event is mapped to the one GpssCluster it concerns, which is then handled from a fresh read.
+// event is mapped to the one GpssCluster it concerns, triaged (can it change anything at all?) and,
+// unless it cannot, that cluster is handled from a fresh read.
 // Each function only says which kinds it subscribes to and what it does for one cluster.
 import type { CloudEvent } from 'cloudevents';
 import type { Hono } from 'hono';
