@@ -76,6 +76,41 @@ test('a NotReady node whose kubelet reports: graceful delete, forced once the gr
   });
 });
 
+test("evicted on an unreachable node (the taint manager's graceful delete): force-deleted past the bound", () => {
+  // The eviction comes 2 s after the bound (the pods' tolerationSeconds): health, woken by it, forces.
+  const evicted = [pod('a', 'lost', at(62 + 60))];
+  assert.equal(planFailover(evicted, nodes(unknown), opts(62)), [
+    {
+      kind: 'delete',
+      pod: 'a',
+      node: 'lost',
+      uid: 'uid-a',
+      force: true,
+      why: 'node lost has been unreachable for longer than 60s',
+    },
+  ]);
+  // Before the bound (a user's shorter toleration): wait, as for any pod.
+  assert.equal(planFailover(evicted, nodes(unknown), opts(30)), [
+    { kind: 'wait', pod: 'a', node: 'lost', dueAt: '2026-01-01T00:01:01Z' },
+  ]);
+});
+
+test('already force-deleted (grace period 0, held by finalizers): not deleted again, on any lost node', () => {
+  const forced: HealthPod = {
+    metadata: { name: 'a', uid: 'uid-a', deletionTimestamp: at(62), deletionGracePeriodSeconds: 0 },
+    spec: { nodeName: 'lost' },
+  };
+  for (const n of [unknown, notReady, { ...unknown, gone: true }])
+    assert.equal(planFailover([{ ...forced, spec: { nodeName: n.name } }], nodes(n), opts(63)), [
+      { kind: 'forced', pod: 'a', node: n.name },
+    ]);
+  // The status reads as right after the forced delete: no write while finalize lets the pod go.
+  assert.is(
+    failoverNote({ kind: 'forced', pod: 'a', node: 'lost' }, false),
+    failoverNote({ kind: 'delete', pod: 'a', node: 'lost', uid: 'uid-a', force: true, why: '' }, true),
+  );
+});
+
 test('maintenance: report, never act', () => {
   assert.equal(planFailover([pod('a', 'lost'), pod('b', 'vanished')], nodes(unknown), opts(600, true)), [
     { kind: 'paused', pod: 'a', node: 'lost' },

@@ -9,12 +9,18 @@
 //   that cannot be reached will never confirm a graceful delete;
 // - node False (its kubelet reports NotReady) longer than the bound: delete gracefully, since that
 //   kubelet can still stop GPSS cleanly; force once the pod's grace period has also run out.
+// A pod already being deleted counts like any other (the taint manager's eviction, a graceful
+// delete, is usually what wakes health at the bound: lib/desired/statefulset.ts), unless it was
+// already force-deleted (grace period 0): nothing is left for a delete to do (only finalizers hold
+// it, and finalize releases those), so it is not deleted again.
 import { endOfSecond, rfc3339, toMillis } from '../../lib/k8s/time';
 import { type HealthPod, type NodeView, nodeUsable, podNode } from './instance-health';
 
 export type FailoverStep =
   | { kind: 'wait'; pod: string; node: string; dueAt: string }
   | { kind: 'paused'; pod: string; node: string }
+  /** Already force-deleted (by this function, or anyone): nothing more to do. */
+  | { kind: 'forced'; pod: string; node: string }
   | { kind: 'delete'; pod: string; uid: string; node: string; force: boolean; why: string };
 
 export interface FailoverOptions {
@@ -37,6 +43,10 @@ export function planFailover(
     const base = { pod: pod.metadata.name, node: node.name };
     if (o.paused) {
       steps.push({ kind: 'paused', ...base });
+      continue;
+    }
+    if (pod.metadata.deletionGracePeriodSeconds === 0) {
+      steps.push({ kind: 'forced', ...base });
       continue;
     }
     const del = (force: boolean, why: string) =>
@@ -82,5 +92,8 @@ export function failoverNote(step: FailoverStep | undefined, deleted: boolean): 
       return deleted
         ? `failed over: pod deleted${step.force ? ' (forced)' : ''} so it is recreated on another node`
         : undefined;
+    // As the forced delete's own note: the status does not change while finalizers let the pod go.
+    case 'forced':
+      return 'failed over: pod deleted (forced) so it is recreated on another node';
   }
 }

@@ -79,7 +79,14 @@ test('a ready pod on a Ready node is ready, with no lastProblem', () => {
     input({ previous: { name: 'g-0', ready: false, restarts: 0, lastProblem: 'X: y' } }),
   );
   assert.equal(a, {
-    status: { name: 'g-0', uid: 'u0', ready: true, restarts: 0, node: 'n1', gpfdistAddress: '127.0.1.1:30001' },
+    status: {
+      name: 'g-0',
+      uid: 'u0',
+      ready: true,
+      restarts: 0,
+      node: 'n1',
+      gpfdistAddress: '127.0.1.1:30001',
+    },
     state: 'ready',
   });
 });

@@ -36,7 +36,7 @@ export type ContainerStatus = Pick<V1ContainerStatus, 'name' | 'ready' | 'restar
 };
 
 export interface HealthPod {
-  metadata: Pick<V1ObjectMeta, 'uid' | 'deletionTimestamp'> & { name: string };
+  metadata: Pick<V1ObjectMeta, 'uid' | 'deletionTimestamp' | 'deletionGracePeriodSeconds'> & { name: string };
   spec?: Pick<V1PodSpec, 'nodeName'>;
   status?: Pick<V1PodStatus, 'phase' | 'reason' | 'message' | 'conditions'> & {
     containerStatuses?: ContainerStatus[];

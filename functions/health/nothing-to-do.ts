@@ -18,10 +18,10 @@
 //   count and whether a rollout is under way; when the phase already shows them (Ready with the
 //   replicas at size and no rollout, or Updating during a rollout), the event changes nothing.
 import type { GpssCluster, Phase } from '../../lib/api/types';
+import { effectiveSize } from '../../lib/desired/effective';
+import type { LiveStatefulSet } from '../../lib/desired/k8s-types';
 import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
 import { failureRecorded } from '../../lib/runtime/failures';
-import type { LiveStatefulSet } from '../../lib/desired/k8s-types';
-import { effectiveSize } from '../../lib/desired/effective';
 import {
   formatProblem,
   type HealthPod,

@@ -67,6 +67,21 @@ export function seedStatefulSet(checksum: string) {
           terminationGracePeriodSeconds: 60,
           securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
           imagePullSecrets: [{ name: 'gpss-docker-key' }],
+          // failover_after_seconds (60) + 2: the taint manager's eviction wakes health past its bound.
+          tolerations: [
+            {
+              key: 'node.kubernetes.io/unreachable',
+              operator: 'Exists',
+              effect: 'NoExecute',
+              tolerationSeconds: 62,
+            },
+            {
+              key: 'node.kubernetes.io/not-ready',
+              operator: 'Exists',
+              effect: 'NoExecute',
+              tolerationSeconds: 62,
+            },
+          ],
           affinity: {
             podAntiAffinity: {
               preferredDuringSchedulingIgnoredDuringExecution: [

@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { Toleration } from '../api/types';
 import { type EffectiveCluster, requireEffectiveCluster } from './cluster';
 import { minimalEffective, seedCluster, seedEffective } from './fixtures';
 import { SEED_SELECTOR, seedStatefulSet, WAIT_SCRIPT } from './fixtures-expected';
@@ -65,6 +66,20 @@ const MINIMAL_EXPECTED = {
         enableServiceLinks: false,
         terminationGracePeriodSeconds: 60,
         securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+        tolerations: [
+          {
+            key: 'node.kubernetes.io/unreachable',
+            operator: 'Exists',
+            effect: 'NoExecute',
+            tolerationSeconds: 62,
+          },
+          {
+            key: 'node.kubernetes.io/not-ready',
+            operator: 'Exists',
+            effect: 'NoExecute',
+            tolerationSeconds: 62,
+          },
+        ],
         affinity: {
           podAntiAffinity: {
             preferredDuringSchedulingIgnoredDuringExecution: [
@@ -252,6 +267,7 @@ sts('scheduling fields: node selector (sorted), tolerations (normalized key orde
   cr.spec.termination_grace_seconds = 120;
   const spec = buildStatefulSet(withChecksum(requireEffectiveCluster(cr), 'x')).spec.template.spec;
   assert.is(JSON.stringify(spec.nodeSelector), '{"node-role":"gpss","zone":"b"}');
+  // The second tolerates every NoExecute taint for 30 s: it covers the lost-node taints, none added.
   assert.is(
     JSON.stringify(spec.tolerations),
     '[{"key":"dedicated","operator":"Equal","value":"gpss","effect":"NoSchedule"},' +
@@ -260,13 +276,76 @@ sts('scheduling fields: node selector (sorted), tolerations (normalized key orde
   assert.is(spec.terminationGracePeriodSeconds, 120);
 });
 
-sts('empty node selector and tolerations are omitted', () => {
+sts('an empty node selector is omitted; no tolerations of their own: the failover ones only', () => {
   const cr = seedCluster();
   cr.spec.node_selector = {};
   cr.spec.tolerations = [];
   const spec = buildStatefulSet(withChecksum(requireEffectiveCluster(cr), 'x')).spec.template.spec;
   assert.not.ok('nodeSelector' in spec);
-  assert.not.ok('tolerations' in spec);
+  assert.equal(
+    spec.tolerations?.map((t) => t.key),
+    ['node.kubernetes.io/unreachable', 'node.kubernetes.io/not-ready'],
+  );
+});
+
+const LOST = (key: string, tolerationSeconds: number) => ({
+  key,
+  operator: 'Exists',
+  effect: 'NoExecute',
+  tolerationSeconds,
+});
+
+sts("failover tolerations: failover_after_seconds + 2, after the user's own", () => {
+  const cr = seedCluster();
+  cr.spec.failover_after_seconds = 5;
+  cr.spec.tolerations = [{ key: 'dedicated', operator: 'Exists', effect: 'NoSchedule' }];
+  assert.equal(
+    buildStatefulSet(withChecksum(requireEffectiveCluster(cr), 'x')).spec.template.spec.tolerations,
+    [
+      { key: 'dedicated', operator: 'Exists', effect: 'NoSchedule' },
+      LOST('node.kubernetes.io/unreachable', 7),
+      LOST('node.kubernetes.io/not-ready', 7),
+    ],
+  );
+});
+
+sts('a user toleration of a lost-node taint stands, as the admission plugin judges one', () => {
+  const build = (tolerations: Toleration[]) => {
+    const cr = seedCluster();
+    cr.spec.tolerations = tolerations;
+    return buildStatefulSet(withChecksum(requireEffectiveCluster(cr), 'x')).spec.template.spec.tolerations;
+  };
+  // Theirs for unreachable (any effect NoExecute, or none): only not-ready is added.
+  const theirs = { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' } as const;
+  assert.equal(build([theirs]), [theirs, LOST('node.kubernetes.io/not-ready', 62)]);
+  const noEffect = {
+    key: 'node.kubernetes.io/not-ready',
+    operator: 'Exists',
+    tolerationSeconds: 600,
+  } as const;
+  assert.equal(build([noEffect]), [noEffect, LOST('node.kubernetes.io/unreachable', 62)]);
+  // A NoSchedule toleration of the key does not keep the pod from eviction: ours is added.
+  const noSchedule = {
+    key: 'node.kubernetes.io/unreachable',
+    operator: 'Exists',
+    effect: 'NoSchedule',
+  } as const;
+  assert.equal(build([noSchedule])?.length, 3);
+  // Tolerate everything (empty key, Exists): theirs covers both.
+  assert.equal(build([{ operator: 'Exists' }]), [{ operator: 'Exists' }]);
+});
+
+sts('failover_after_seconds changes the tolerations (and so rolls the instances)', () => {
+  const cr = seedCluster();
+  const a = buildStatefulSet(withChecksum(requireEffectiveCluster(cr), 'x'));
+  cr.spec.failover_after_seconds = 300;
+  const b = buildStatefulSet(withChecksum(requireEffectiveCluster(cr), 'x'));
+  assert.equal(
+    b.spec.template.spec.tolerations?.map((t) => t.tolerationSeconds),
+    [302, 302],
+  );
+  b.spec.template.spec.tolerations = a.spec.template.spec.tolerations;
+  assert.equal(a, b);
 });
 
 sts('size 0 keeps the StatefulSet with no replicas', () => {

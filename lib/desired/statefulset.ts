@@ -11,7 +11,7 @@
 // No volumeClaimTemplates: GPSS keeps its state in etcd.
 
 import type { V1Affinity, V1Container, V1EnvVar, V1SecurityContext } from '@kubernetes/client-node';
-import { COMPONENTS, GPSS_ANNOTATIONS, GPSS_CONFIG_DIR } from '../api/types';
+import { COMPONENTS, GPSS_ANNOTATIONS, GPSS_CONFIG_DIR, type Toleration } from '../api/types';
 import type { EffectiveCluster } from './cluster';
 import { normalizedResources, normalizedToleration, sortedCopy } from './effective';
 import type { PodSpec, StatefulSet } from './k8s-types';
@@ -63,11 +63,46 @@ function affinity(c: EffectiveCluster): V1Affinity | undefined {
   }
 }
 
+/**
+ * The NoExecute taints the node lifecycle controller puts on a lost node: unreachable (Ready Unknown,
+ * the kubelet stopped reporting) and not-ready (Ready False).
+ */
+export const LOST_NODE_TAINTS = ['node.kubernetes.io/unreachable', 'node.kubernetes.io/not-ready'] as const;
+/**
+ * Seconds the taint manager's eviction comes after health's failover bound. Health counts the bound
+ * from the end of the second of the node's Ready transition (lib/k8s/time.ts endOfSecond); the taint
+ * is added, and its eviction timer started, after that transition, so 1 s would do on one clock; the
+ * second one absorbs clock skew between the controller-manager and the function.
+ */
+export const EVICTION_MARGIN_SECONDS = 2;
+
+/** As the DefaultTolerationSeconds admission plugin decides: a toleration of this key's NoExecute taint. */
+function tolerates(t: Toleration, key: string): boolean {
+  return (!t.key || t.key === key) && (!t.effect || t.effect === 'NoExecute');
+}
+
+/**
+ * Let Kubernetes keep the failover timer. On a lost node the taint manager evicts the instance pod
+ * once its toleration runs out (300 s by default, added by the DefaultTolerationSeconds admission
+ * plugin); with failover_after_seconds plus the margin instead, that eviction is the event that
+ * wakes health just past its bound, and health force-deletes the pod (functions/health/failover.ts),
+ * with no poll and no resync. A user's own toleration of the taint stands.
+ */
+function failoverTolerations(c: EffectiveCluster): Toleration[] {
+  return LOST_NODE_TAINTS.filter((key) => !c.tolerations.some((t) => tolerates(t, key))).map((key) => ({
+    key,
+    operator: 'Exists',
+    effect: 'NoExecute',
+    tolerationSeconds: c.failoverAfterSeconds + EVICTION_MARGIN_SECONDS,
+  }));
+}
+
 // Copies of the effective spec's values (already normalized): output shares no objects with it.
 function scheduling(c: EffectiveCluster): Pick<PodSpec, 'nodeSelector' | 'tolerations' | 'affinity'> {
   const out: Pick<PodSpec, 'nodeSelector' | 'tolerations' | 'affinity'> = {};
   if (Object.keys(c.nodeSelector).length > 0) out.nodeSelector = sortedCopy(c.nodeSelector);
-  if (c.tolerations.length > 0) out.tolerations = c.tolerations.map(normalizedToleration);
+  const tolerations = [...c.tolerations.map(normalizedToleration), ...failoverTolerations(c)];
+  if (tolerations.length > 0) out.tolerations = tolerations;
   const a = affinity(c);
   if (a) out.affinity = a;
   return out;

@@ -19,6 +19,7 @@ import { createApp as createReconcileApp } from '../../functions/reconcile/app';
 import type { GpssCluster, GpssClusterStatus } from '../../lib/api/types';
 import type { KubeClient } from '../../lib/k8s/client';
 import { createLogger } from '../../lib/runtime/log';
+import { stopKubelet } from '../../localcluster/kwok-node';
 import {
   convergeBy,
   deleteNamespace,
@@ -357,6 +358,8 @@ status(
     const crashing = objs.find((o) => o.metadata.name === pod)!;
     const snapshots = [];
     for (let i = 0; i < 4; i++) {
+      // The crash loop's own event and another about the same cluster, handled at the same time (as
+      // two function replicas would). Events that show nothing new are answered without a read.
       const [a, b] = await Promise.all([
         deliver(ctx.health, adapterEvent(crashing)),
         deliver(ctx.health, adapterEvent(objs[i % objs.length])),
@@ -566,12 +569,15 @@ async function addNode(ctx: FailoverCtx, name: string, ip: string, unschedulable
 }
 
 /**
- * A node lost as a kubelet that stops reporting is: KWOK stops managing it (so nothing sets it
- * Ready again), its Ready condition turns Unknown, and it is tainted unreachable, as the node
- * lifecycle controller does after its grace period (done here at once, to keep the test short).
+ * A node lost as a kubelet that stops reporting is: KWOK stops managing it (its Lease handed to
+ * another holder, localcluster/kwok-node.ts: nothing sets it Ready again, and a pod deleted there is
+ * never confirmed gone), its Ready condition turns Unknown, and it is tainted unreachable, as the node
+ * lifecycle controller does after its grace period (done here at once, to keep the test short). The
+ * controller's NoExecute taint follows, and the taint manager evicts the pods after their
+ * tolerationSeconds (the bound + 2 s): a graceful delete that only health's force delete completes.
  */
 async function loseNode(ctx: FailoverCtx, name: string) {
-  await kubectl(ctx, ['annotate', 'node', name, 'kwok.x-k8s.io/node-']);
+  await stopKubelet((args) => ctx.c.kubectl(args), name);
   const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   const ready = {
     type: 'Ready',
