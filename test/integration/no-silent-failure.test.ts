@@ -361,7 +361,11 @@ test('a deleted namespace: finalize releases its cluster although the namespace 
       kind: string;
       metadata: { name: string; namespace: string };
     }>('pods', ns);
-    for (const p of pods.items) await deliver(ctx.apps.finalize, adapterEvent(p as never, 'update'));
+    // As the sources do: pods to finalize and health (health answers a cluster event it has already
+    // judged without a read; a pod turning Ready is its own event).
+    for (const p of pods.items)
+      for (const fn of ['finalize', 'health'] as const)
+        await deliver(ctx.apps[fn], adapterEvent(p as never, 'update'));
   };
   await convergeBy(
     roundIn,
