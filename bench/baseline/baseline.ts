@@ -5,7 +5,7 @@ import { ROOT } from '../../build/bundle';
 import { type AuditLog, type Tally, tally } from '../harness/audit';
 import { bundleEntry } from '../harness/bundles';
 import type { BenchCluster } from '../harness/cluster';
-import { memory, OPERATOR_NAMESPACE, resetPeak, send, spawnNode } from '../harness/proc';
+import { memory, OPERATOR_NAMESPACE, resetPeak, type Spawned, send, spawnNode } from '../harness/proc';
 import { type ConvergenceResult, convergence, QUIET_MS } from '../measure/convergence';
 
 /**
@@ -51,15 +51,31 @@ export interface BaselineResult {
   hwmKiB: number;
 }
 
-export async function runBaseline(o: {
+/** The baseline controller spawned and come up: synced, its initial queue drained (or first pass done). */
+export interface StartedBaseline {
+  p: Spawned;
+  isOperator: (user: string) => boolean;
+  startupMs: number;
+  reconciles: number;
+  startup: Tally;
+  existingClusters: number;
+}
+
+/**
+ * Spawns the baseline controller and waits until it is up over what exists. firstPassOnly: over
+ * clusters still converging the queue may not drain for minutes, so there the first pass over every
+ * existing cluster is the mark. The caller stops it (p.stop()); on a failure here it is stopped.
+ */
+export async function startBaseline(o: {
   c: BenchCluster;
   audit: AuditLog;
   distDir: string;
   logDir: string;
-  n: number;
-  timeoutMs: number;
+  /** The controller's log file name under logDir. */
+  log?: string;
+  firstPassOnly: boolean;
   say: (m: string) => void;
-}): Promise<BaselineResult> {
+}): Promise<StartedBaseline> {
   const file = await bundleEntry(join(ROOT, 'bench/baseline/controller.ts'), join(o.distDir, 'baseline.mjs'));
   await ensureBaselineAccount(o.c);
   const kubeconfig = await o.c.accountKubeconfig(BASELINE_ACCOUNT);
@@ -70,13 +86,12 @@ export async function runBaseline(o: {
     name: 'baseline',
     file,
     kubeconfig,
-    log: join(o.logDir, 'baseline.log'),
+    log: join(o.logDir, o.log ?? 'baseline.log'),
     env: { WORKERS: '4' },
   });
   try {
-    // Synced once /healthz answers; idle once its queue is empty. Over clusters still converging the
-    // queue may not drain for minutes, so there the first pass over every existing cluster is the mark.
-    const firstPassOnly = o.n === 0;
+    // Synced once /healthz answers; idle once its queue is empty.
+    const { firstPassOnly } = o;
     const deadline = Date.now() + (firstPassOnly ? 90_000 : 120_000);
     let reconciles = 0;
     while (true) {
@@ -97,6 +112,27 @@ export async function runBaseline(o: {
     o.say(
       `baseline controller: ${reconciles} reconciles, ${startup.total} requests in ${Math.round(startupMs)} ms over ${existingClusters} existing clusters`,
     );
+    return { p, isOperator, startupMs, reconciles, startup, existingClusters };
+  } catch (err) {
+    await p.stop();
+    throw err;
+  }
+}
+
+export async function runBaseline(o: {
+  c: BenchCluster;
+  audit: AuditLog;
+  distDir: string;
+  logDir: string;
+  n: number;
+  timeoutMs: number;
+  say: (m: string) => void;
+}): Promise<BaselineResult> {
+  const { p, isOperator, startupMs, reconciles, startup, existingClusters } = await startBaseline({
+    ...o,
+    firstPassOnly: o.n === 0,
+  });
+  try {
     if (o.n === 0) {
       const mem = memory(p.pid);
       return { startupMs, reconciles, startup, existingClusters, rssKiB: mem.rssKiB, hwmKiB: mem.hwmKiB };

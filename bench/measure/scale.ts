@@ -1,11 +1,14 @@
 // Benchmark 5: S GpssClusters × 3 instances created at once (spread over namespaces, as tenants
 // would), with the PingSource schedules armed as deployed. Time until every one is Ready, peak memory
 // (VmHWM) of each function over that time, the requests it took; then one resync over all.
+// Issue 14: the always-on baseline runs the same burst (burst() below, parametrised by who runs the
+// operator) so the API server's CPU per cluster can be compared (scaleBaseline).
 
 import type { GpssCluster } from '../../lib/api/types';
 import { loadKubeConfig } from '../../lib/k8s/kubeconfig';
 import { RESOURCES } from '../../lib/k8s/resources';
 import { differences } from '../../localcluster/convergence';
+import { startBaseline } from '../baseline/baseline';
 import { cachedResource } from '../baseline/cached-client';
 import { type AuditLog, type Latency, latencies, type Tally, tally } from '../harness/audit';
 import type { BenchCluster } from '../harness/cluster';
@@ -17,7 +20,22 @@ import { QUIET_MS } from './convergence';
 import { type CpuUse, cpuSnapshot, cpuUse, type Tracked } from './cpu';
 import { type ResyncResult, resyncs } from './economy';
 
-export interface ScaleResult {
+/** Who runs the operator over a burst: the three functions behind their adapters, or the baseline controller. */
+export interface BurstOperator {
+  who: 'serverless' | 'baseline';
+  /** The operator's own processes, for its CPU-seconds (a pid counts with its descendants). */
+  processes: Record<string, number>;
+  /** Processes whose peak memory (VmHWM) over the burst is reported, by name. */
+  memory: Record<string, number>;
+  isOperator: (user: string) => boolean;
+  /** Arms the periodic resyncs as deployed (the PingSources); the disarm returns how many were sent. */
+  armPings?: () => () => number;
+  /** Stops the event flow once the operator is quiet, so trailing requests are counted once in-flight work ends. */
+  stopEvents?: () => Promise<void>;
+}
+
+/** One burst, whoever ran the operator: the same creates, Ready criterion, verification and counts. */
+export interface BurstResult {
   clusters: number;
   namespaces: number;
   /** Time to submit every create, ms. */
@@ -27,7 +45,7 @@ export interface ScaleResult {
   readyAtEnd: number;
   /** First create → the operator's last request (every event handled); undefined if still busy after the settle timeout. */
   settledMs?: number;
-  /** Per function user: its last request, s after the first create. */
+  /** Per operator user: its last request, s after the first create. */
   lastRequestS: Record<string, number>;
   /** [seconds since the first create, clusters Ready]. */
   timeline: Array<[number, number]>;
@@ -36,44 +54,72 @@ export interface ScaleResult {
   verifyFailures: string[];
   peakKiB: Record<string, number>;
   requests: Record<string, Tally>;
-  /** The functions' requests by verb and resource: how long the API server took on them. */
+  /** The operator's requests by verb and resource: how long the API server took on them. */
   apiLatency: Record<string, Latency>;
-  /** The functions' share of every request the API server served meanwhile, by count and by server time. */
+  /** The operator's share of every request the API server served meanwhile, by count and by server time. */
   apiShare: { requests: number; serverTime: number };
   pingsSent: number;
+  /** CPU seconds per process from the first create to all Ready (or the deadline). */
+  cpu: CpuUse;
+  /**
+   * CPU seconds per process over the whole burst: first create → the operator quiet (every event
+   * handled), or the settle timeout when it stayed busy (then a lower bound). Absent in older runs.
+   */
+  cpuBurst?: CpuUse;
+  /** kube-apiserver's CPU-seconds over cpuBurst's window, in all and per cluster created (issue 14). */
+  apiServerCpuS?: number;
+  apiServerCpuSPerCluster?: number;
+  /** The operator's own processes' CPU-seconds over the same window. */
+  operatorCpuS?: number;
+}
+
+/** Benchmark 5 as the serverless operator runs it: the burst, then what only it has (event logs, adapters, resync). */
+export interface ScaleResult extends BurstResult {
   resync: ResyncResult[];
   resyncPeakKiB: Record<string, number>;
   /** From the functions' own logs, over the scale test (up to the resync). */
   events: Record<string, EventLog>;
   /** Per adapter, deliveries it gave up on (its log's "failed to send cloudevent" lines): events lost until a resync. */
   adapterFailedSends?: Record<string, number>;
-  /** CPU seconds per process from the first create to all Ready (or the deadline). */
-  cpu: CpuUse;
+}
+
+/** The same burst run by the always-on baseline controller. */
+export interface BaselineBurstResult extends BurstResult {
+  /** The controller's start → synced and idle over what existed, before the burst (not in the burst's figures). */
+  startupMs: number;
+  existingClusters: number;
 }
 
 const GROUP = 'scale';
 const SETTLE_TIMEOUT_MS = 120_000;
 
-export async function scale(o: {
+/**
+ * Creates `clusters` GpssClusters × 3 at once in namespaces `${nsPrefix}-N`, follows them until all
+ * are Ready (or the deadline), waits until the operator is quiet, counts its requests and CPU, and
+ * checks a sample child by child. The operator is already up and stays up.
+ */
+export async function burst(o: {
   c: BenchCluster;
   audit: AuditLog;
-  op: Serverless;
+  operator: BurstOperator;
   clusters: number;
   namespaces: number;
+  nsPrefix: string;
+  /** Value of the bench label on this burst's clusters (what the Ready watch selects). */
+  group: string;
   deadlineMs: number;
-  isOperator: (u: string) => boolean;
   say: (m: string) => void;
-}): Promise<ScaleResult> {
-  const { c, op } = o;
-  const nss = Array.from({ length: o.namespaces }, (_, i) => `bench-scale-${i}`);
+}): Promise<BurstResult> {
+  const { c, operator: op } = o;
+  const label = op.who === 'serverless' ? 'scale' : `scale (${op.who})`;
+  const say = (m: string) => o.say(`${label}: ${m}`);
+  const nss = Array.from({ length: o.namespaces }, (_, i) => `${o.nsPrefix}-${i}`);
   await createNamespaces(c.admin, nss);
-  const pids = new Map([...op.functions].map(([fn, p]) => [fn, p.pid]));
-  for (const pid of pids.values()) resetPeak(pid);
-  const disarm = op.armPings();
+  for (const pid of Object.values(op.memory)) resetPeak(pid);
+  const disarm = op.armPings?.();
   const tracked: Tracked = {
     ...c.pids(),
-    ...Object.fromEntries([...op.functions].map(([fn, p]) => [`function ${fn}`, p.pid])),
-    ...Object.fromEntries(op.adapters.map((a) => [`adapter ${a.name}`, a.child.pid!])),
+    ...op.processes,
     'bench (this process)': { self: process.pid },
   };
   const cpu0 = cpuSnapshot(tracked);
@@ -82,10 +128,10 @@ export async function scale(o: {
   const t0 = performance.now();
   const wall0 = Date.now();
   await pool(names, 32, (x) =>
-    c.admin.create(clusterManifest(x.ns, x.name, 3, 'example.invalid/gpss:1', GROUP)),
+    c.admin.create(clusterManifest(x.ns, x.name, 3, 'example.invalid/gpss:1', o.group)),
   );
   const submitMs = performance.now() - t0;
-  o.say(`scale: ${o.clusters} GpssClusters submitted in ${Math.round(submitMs)} ms`);
+  say(`${o.clusters} GpssClusters submitted in ${Math.round(submitMs)} ms`);
 
   // Followed with a watch, not by polling lists: listing 500 CRs every second would itself load the
   // API server that everything under test depends on.
@@ -99,7 +145,7 @@ export async function scale(o: {
     loadKubeConfig({ KUBECONFIG: c.kubeconfig }),
     c.admin,
     RESOURCES.gpssclusters,
-    `${BENCH_LABEL}=${GROUP}`,
+    `${BENCH_LABEL}=${o.group}`,
     (type, obj) => {
       const key = `${obj.metadata?.namespace}/${obj.metadata?.name}`;
       if (type !== 'delete' && looksReady(obj as unknown as GpssCluster)) readySet.add(key);
@@ -115,8 +161,7 @@ export async function scale(o: {
   const sample = () => timeline.push([Math.round((performance.now() - t0) / 1000), readySet.size]);
   const ticker = setInterval(() => {
     sample();
-    if (timeline.length % 3 === 0)
-      o.say(`scale: ${readySet.size}/${o.clusters} Ready after ${timeline.at(-1)![0]} s`);
+    if (timeline.length % 3 === 0) say(`${readySet.size}/${o.clusters} Ready after ${timeline.at(-1)![0]} s`);
   }, 5000);
   await Promise.race([
     done,
@@ -127,29 +172,41 @@ export async function scale(o: {
   await informer.stop();
   sample();
   const ready = readySet.size;
-  const pingsSent = disarm();
-  o.say(
+  const pingsSent = disarm?.() ?? 0;
+  say(
     allReadyMs
-      ? `scale: all ${o.clusters} Ready after ${(allReadyMs / 1000).toFixed(1)} s`
-      : `scale: ${ready}/${o.clusters} Ready at the deadline`,
+      ? `all ${o.clusters} Ready after ${(allReadyMs / 1000).toFixed(1)} s`
+      : `${ready}/${o.clusters} Ready at the deadline`,
   );
-  // Ready is health's verdict; the other functions may still be working through their backlog of
-  // events (an adapter delivers one event per resource at a time). Done means the operator is quiet.
-  const lastRequest = await o.audit.quiet(o.isOperator, 1000, SETTLE_TIMEOUT_MS).catch(() => undefined);
+  // Ready is health's verdict; the operator may still be working through its backlog of events (an
+  // adapter delivers one event per resource at a time). Done means the operator is quiet; the burst's
+  // CPU is counted up to then, so a backlog worked off after Ready is part of its cost.
+  const seen = await o.audit.quiet(op.isOperator, 1000, SETTLE_TIMEOUT_MS).catch(() => undefined);
+  const cpuBurst = cpuUse(cpu0, cpuSnapshot(tracked));
+  // quiet() returns the last request it saw while waiting, 0 when the operator had finished before
+  // the wait began (the baseline often has): then its last request is read from the log.
+  const lastRequest =
+    seen === 0
+      ? (await o.audit.since(mark)).reduce((a, r) => (op.isOperator(r.user) ? Math.max(a, r.at) : a), wall0)
+      : seen;
   const settledMs = lastRequest === undefined ? undefined : lastRequest - wall0;
-  o.say(
+  say(
     settledMs === undefined
-      ? 'scale: operator still busy'
-      : `scale: operator quiet after ${(settledMs / 1000).toFixed(1)} s`,
+      ? 'operator still busy'
+      : `operator quiet after ${(settledMs / 1000).toFixed(1)} s`,
   );
-  const peakKiB = Object.fromEntries([...pids].map(([fn, pid]) => [fn, memory(pid).hwmKiB]));
+  const peakKiB = Object.fromEntries(Object.entries(op.memory).map(([k, pid]) => [k, memory(pid).hwmKiB]));
+  const apiServerCpuS = cpuBurst.components['kube-apiserver'] ?? Number.NaN;
+  const operatorCpuS = Object.keys(op.processes).reduce((a, k) => a + (cpuBurst.components[k] ?? 0), 0);
+  say(
+    `over ${cpuBurst.wallS.toFixed(0)} s the API server used ${apiServerCpuS.toFixed(0)} CPU-seconds (${(apiServerCpuS / o.clusters).toFixed(2)} per cluster), the operator ${operatorCpuS.toFixed(0)}`,
+  );
 
-  // Stop the event flow so the resync below is measured alone (if clusters were still converging,
-  // they would otherwise keep every function busy); in-flight events finish first.
-  await Promise.all(op.adapters.map((a) => a.stop()));
-  await o.audit.quiet(o.isOperator, QUIET_MS, 120_000).catch(() => 0);
+  // Stop the event flow (serverless: so the resync after is measured alone); in-flight events finish first.
+  await op.stopEvents?.();
+  await o.audit.quiet(op.isOperator, QUIET_MS, 120_000).catch(() => 0);
   const everything = await o.audit.since(mark);
-  const records = everything.filter((r) => o.isOperator(r.user));
+  const records = everything.filter((r) => op.isOperator(r.user));
   const serverS = (l: typeof everything) => l.reduce((a, r) => a + (r.ms ?? 0), 0) / 1000;
   const apiShare = {
     requests: records.length / Math.max(1, everything.length),
@@ -161,8 +218,6 @@ export async function scale(o: {
   const requests: Record<string, Tally> = {};
   for (const u of [...new Set(records.map((r) => r.user))].sort())
     requests[u] = tally(records.filter((r) => r.user === u));
-  const events = Object.fromEntries([...op.functions].map(([fn, p]) => [fn, readEventLog(p.log)]));
-  const adapterFailedSends = op.failedSends();
 
   // Ready per the status must mean converged child by child: a sample of the Ready ones is checked.
   const readyNames = names.filter((x) => readySet.has(`${x.ns}/${x.name}`));
@@ -172,16 +227,6 @@ export async function scale(o: {
     const d = await differences(c.admin, x.ns, x.name);
     if (d.length) verifyFailures.push(`${x.ns}/${x.name}: ${d.join('; ')}`);
   }
-
-  for (const pid of pids.values()) resetPeak(pid);
-  const ports = new Map([...op.functions].map(([fn, p]) => [fn, p.port]));
-  // All at once, as the PingSources fire on the same minute.
-  const resync = await resyncs({ c, audit: o.audit, ports, isOperator: o.isOperator, concurrent: true });
-  const resyncPeakKiB = Object.fromEntries([...pids].map(([fn, pid]) => [fn, memory(pid).hwmKiB]));
-  for (const r of resync)
-    o.say(
-      `scale: resync ${r.fn} over ${r.clusters} clusters in ${Math.round(r.ms)} ms, ${r.own.total} requests (${r.own.writes} writes)`,
-    );
   return {
     clusters: o.clusters,
     namespaces: o.namespaces,
@@ -198,10 +243,100 @@ export async function scale(o: {
     apiLatency,
     apiShare,
     pingsSent,
-    resync,
-    resyncPeakKiB,
-    events,
-    adapterFailedSends,
     cpu,
+    cpuBurst,
+    apiServerCpuS,
+    apiServerCpuSPerCluster: apiServerCpuS / o.clusters,
+    operatorCpuS,
   };
+}
+
+/** Benchmark 5: the burst with the serverless operator (PingSources armed), then one resync over all. */
+export async function scale(o: {
+  c: BenchCluster;
+  audit: AuditLog;
+  op: Serverless;
+  clusters: number;
+  namespaces: number;
+  deadlineMs: number;
+  isOperator: (u: string) => boolean;
+  say: (m: string) => void;
+}): Promise<ScaleResult> {
+  const { c, op } = o;
+  const pids = new Map([...op.functions].map(([fn, p]) => [fn, p.pid]));
+  const b = await burst({
+    c,
+    audit: o.audit,
+    operator: {
+      who: 'serverless',
+      processes: {
+        ...Object.fromEntries([...pids].map(([fn, pid]) => [`function ${fn}`, pid])),
+        ...Object.fromEntries(op.adapters.map((a) => [`adapter ${a.name}`, a.child.pid!])),
+      },
+      memory: Object.fromEntries(pids),
+      isOperator: o.isOperator,
+      armPings: () => op.armPings(),
+      stopEvents: async () => {
+        await Promise.all(op.adapters.map((a) => a.stop()));
+      },
+    },
+    clusters: o.clusters,
+    namespaces: o.namespaces,
+    nsPrefix: 'bench-scale',
+    group: GROUP,
+    deadlineMs: o.deadlineMs,
+    say: o.say,
+  });
+  const events = Object.fromEntries([...op.functions].map(([fn, p]) => [fn, readEventLog(p.log)]));
+  const adapterFailedSends = op.failedSends();
+
+  for (const pid of pids.values()) resetPeak(pid);
+  const ports = new Map([...op.functions].map(([fn, p]) => [fn, p.port]));
+  // All at once, as the PingSources fire on the same minute.
+  const resync = await resyncs({ c, audit: o.audit, ports, isOperator: o.isOperator, concurrent: true });
+  const resyncPeakKiB = Object.fromEntries([...pids].map(([fn, pid]) => [fn, memory(pid).hwmKiB]));
+  for (const r of resync)
+    o.say(
+      `scale: resync ${r.fn} over ${r.clusters} clusters in ${Math.round(r.ms)} ms, ${r.own.total} requests (${r.own.writes} writes)`,
+    );
+  return { ...b, resync, resyncPeakKiB, events, adapterFailedSends };
+}
+
+/**
+ * Issue 14: the same burst (sizes, namespaces, names, deadline, Ready criterion, verification) run by
+ * the always-on baseline controller, started and idle before the first create. bench/run.ts gives
+ * each burst a freshly started bench cluster, so nothing of this one is left for the serverless one.
+ */
+export async function scaleBaseline(o: {
+  c: BenchCluster;
+  audit: AuditLog;
+  distDir: string;
+  logDir: string;
+  clusters: number;
+  namespaces: number;
+  deadlineMs: number;
+  say: (m: string) => void;
+}): Promise<BaselineBurstResult> {
+  const base = await startBaseline({ ...o, log: 'baseline-scale.log', firstPassOnly: false });
+  try {
+    const b = await burst({
+      c: o.c,
+      audit: o.audit,
+      operator: {
+        who: 'baseline',
+        processes: { 'baseline controller': base.p.pid },
+        memory: { baseline: base.p.pid },
+        isOperator: base.isOperator,
+      },
+      clusters: o.clusters,
+      namespaces: o.namespaces,
+      nsPrefix: 'bench-scale',
+      group: GROUP,
+      deadlineMs: o.deadlineMs,
+      say: o.say,
+    });
+    return { ...b, startupMs: base.startupMs, existingClusters: base.existingClusters };
+  } finally {
+    await base.p.stop();
+  }
 }

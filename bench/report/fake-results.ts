@@ -5,7 +5,8 @@ import type { EventLog } from '../harness/fn-logs';
 import { type Summary, summarize } from '../harness/stats';
 import type { ColdStartResult } from '../measure/cold-start';
 import type { ConvergenceResult } from '../measure/convergence';
-import type { ScaleResult } from '../measure/scale';
+import type { FailoverResult, FailoverRun } from '../measure/failover';
+import type { BaselineBurstResult, BurstResult, ScaleResult } from '../measure/scale';
 import type { Results } from './results';
 
 /** A Summary of one sample: every percentile is that value. */
@@ -78,19 +79,22 @@ const events = (n: number, transient = 0): EventLog => ({
   pingMs: [],
 });
 
-/** A scale phase of `clusters`, all Ready after `readyMs` (undefined: 400 at the deadline). */
-export function scalePhase(o: {
+/** A burst of `clusters`, all Ready after `readyMs` (undefined: 400 at the deadline); settled (operator quiet) when settledMs is set. */
+export function burstPhase(o: {
   clusters: number;
   readyMs?: number;
-  failedSends?: Record<string, number>;
-  transient?: number;
-}): ScaleResult {
+  settledMs?: number;
+  /** The API server's CPU-seconds per cluster over the burst (issue 14). */
+  apiCpuPerCluster?: number;
+}): BurstResult {
+  const api = o.apiCpuPerCluster;
   return {
     clusters: o.clusters,
     namespaces: 1,
     submitMs: 1000,
     ...(o.readyMs !== undefined ? { allReadyMs: o.readyMs } : {}),
     readyAtEnd: o.readyMs !== undefined ? o.clusters : 400,
+    ...(o.settledMs !== undefined ? { settledMs: o.settledMs } : {}),
     lastRequestS: {},
     timeline: [],
     verified: 0,
@@ -100,10 +104,6 @@ export function scalePhase(o: {
     apiLatency: {},
     apiShare: { requests: 0.8, serverTime: 0.8 },
     pingsSent: 0,
-    resync: [],
-    resyncPeakKiB: {},
-    events: { reconcile: events(1000, o.transient) },
-    ...(o.failedSends ? { adapterFailedSends: o.failedSends } : {}),
     cpu: {
       wallS: 300,
       components: { 'kube-apiserver': 300, 'function reconcile': 100 },
@@ -111,5 +111,61 @@ export function scalePhase(o: {
       capacity: 600,
       idle: 5,
     },
+    ...(api !== undefined
+      ? { apiServerCpuS: api * o.clusters, apiServerCpuSPerCluster: api, operatorCpuS: 100 }
+      : {}),
+  };
+}
+
+/** A scale phase of `clusters`, all Ready after `readyMs` (undefined: 400 at the deadline). */
+export function scalePhase(o: {
+  clusters: number;
+  readyMs?: number;
+  settledMs?: number;
+  apiCpuPerCluster?: number;
+  failedSends?: Record<string, number>;
+  transient?: number;
+}): ScaleResult {
+  return {
+    ...burstPhase(o),
+    resync: [],
+    resyncPeakKiB: {},
+    events: { reconcile: events(1000, o.transient) },
+    ...(o.failedSends ? { adapterFailedSends: o.failedSends } : {}),
+  };
+}
+
+/** The same burst run by the baseline. */
+export function baselineBurstPhase(o: Parameters<typeof burstPhase>[0]): BaselineBurstResult {
+  return { ...burstPhase(o), startupMs: 500, existingClusters: 0 };
+}
+
+/** A failover phase: one run per `readyS` (undefined: not recovered), window 60 s, health at zero unless `up` names the run. */
+export function failoverPhase(readyS: Array<number | undefined>, up: number[] = []): FailoverResult {
+  const runs: FailoverRun[] = readyS.map((s, i) => ({
+    pod: `fo-${i % 3}`,
+    from: `kwok-zfo-${i}`,
+    ...(s !== undefined ? { to: `kwok-zfo-${i + 1}`, readyMs: s * 1000 } : {}),
+    lostAt: '2026-01-01T00:00:00Z',
+    graceMs: 50_000,
+    evictedMs: 62_500,
+    forcedMs: 63_000,
+    releasedMs: 63_500,
+    recreatedMs: 63_600,
+    healthAtZero: !up.includes(i),
+    ...(!up.includes(i) ? { zeroForMs: 20_000 } : {}),
+    coldAtEviction: true,
+    healthDeletes: 1,
+    healthStarts: 2,
+  }));
+  const ready = runs.flatMap((x) => (x.readyMs !== undefined ? [x.readyMs] : []));
+  return {
+    windowS: 60,
+    tolerationSeconds: 62,
+    idleMs: 60_000,
+    pingsSent: 0,
+    runs,
+    ready: summarize(ready),
+    evicted: summarize(runs.map((x) => x.evictedMs!)),
   };
 }

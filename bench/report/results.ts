@@ -8,8 +8,9 @@ import type { ActivatorResult } from '../measure/activator';
 import type { ColdStartResult } from '../measure/cold-start';
 import type { ConvergenceResult } from '../measure/convergence';
 import type { NoopResult, ResyncResult } from '../measure/economy';
+import type { FailoverResult } from '../measure/failover';
 import type { FirstRequest, ImportCost } from '../measure/import-cost';
-import type { ScaleResult } from '../measure/scale';
+import type { BaselineBurstResult, ScaleResult } from '../measure/scale';
 import type { ThroughputResult } from '../measure/throughput';
 
 export interface Results {
@@ -41,6 +42,10 @@ export interface Results {
   throughput?: ThroughputResult[];
   baseline?: BaselineResult;
   scale?: ScaleResult;
+  /** Issue 14: the same burst run by the always-on baseline, before the serverless one (absent in older runs). */
+  scaleBaseline?: BaselineBurstResult;
   baselineAtScale?: Omit<BaselineResult, 'convergence'>;
+  /** Issue 14: lost-node failover with health at zero, the default window (absent in older runs). */
+  failover?: FailoverResult;
   errors: string[];
 }

@@ -1,7 +1,9 @@
 // Tables 5 and 6: the scale test and the always-on baseline's fixed costs.
 
 import { type Cell, mib, ms, one, type Table } from '../harness/stats';
+import type { BurstResult } from '../measure/scale';
 import type { Results } from './results';
+import { TARGET } from './targets';
 
 const short = (user: string) => user.replace(/^system:serviceaccount:gpss-operator-system:/, '');
 
@@ -93,6 +95,8 @@ export function scaleTables(r: Results): Table[] {
           .map(([k, l]) => [k, l.n, ms(l.p50), ms(l.p95), l.sumS.toFixed(0)]),
       });
   }
+  const vs = burstComparison(r);
+  if (vs) out.push(vs);
   if (r.baseline) {
     const b = r.baseline;
     out.push({
@@ -112,4 +116,96 @@ export function scaleTables(r: Results): Table[] {
     });
   }
   return out;
+}
+
+/** Issue 14: the same burst run by the serverless operator and by the always-on baseline, side by side. */
+function burstComparison(r: Results): Table | undefined {
+  const b = r.scaleBaseline;
+  if (!b) return undefined;
+  const s = r.scale;
+  const secs = (v: number | undefined) => (v === undefined ? undefined : v / 1000);
+  const row = (
+    metric: string,
+    get: (x: BurstResult) => number | undefined,
+    show: (v: number, x: BurstResult) => string,
+    compare = true,
+  ): Cell[] => {
+    const x = s ? get(s) : undefined;
+    const y = get(b);
+    const cell = (v: number | undefined, w: BurstResult | undefined) =>
+      v === undefined || !w || !Number.isFinite(v) ? '–' : show(v, w);
+    return [
+      metric,
+      cell(x, s),
+      cell(y, b),
+      compare && x !== undefined && y !== undefined && y > 0 ? `${(x / y).toFixed(2)}×` : '–',
+    ];
+  };
+  const deadlineS = r.sizes.scaleDeadlineMs / 1000;
+  const total = (x: BurstResult) => Object.values(x.requests).reduce((a, t) => a + t.total, 0);
+  const rows: Cell[][] = [
+    row(
+      'clusters × 3 instances, created at once',
+      (x) => x.clusters,
+      (v, x) => `${v} in ${x.namespaces} namespaces`,
+      false,
+    ),
+    row(
+      `Ready at the deadline (${deadlineS.toFixed(0)} s)`,
+      (x) => x.readyAtEnd,
+      (v, x) => `${v}/${x.clusters}`,
+      false,
+    ),
+    [
+      'first create → all Ready, s',
+      ...[s, b].map((x) =>
+        !x ? '–' : x.allReadyMs !== undefined ? (x.allReadyMs / 1000).toFixed(1) : 'not reached',
+      ),
+      s?.allReadyMs !== undefined && b.allReadyMs !== undefined
+        ? `${(s.allReadyMs / b.allReadyMs).toFixed(2)}×`
+        : '–',
+    ],
+    row(
+      "first create → the operator's last request (every event handled), s",
+      (x) => secs(x.settledMs),
+      (v) => v.toFixed(1),
+    ),
+    row(
+      'API server CPU-seconds over the burst',
+      (x) => x.apiServerCpuS,
+      (v) => v.toFixed(0),
+    ),
+    row(
+      `API server CPU-seconds per cluster (target ≤ ${TARGET.apiServerCpuRatio}× the baseline's)`,
+      (x) => x.apiServerCpuSPerCluster,
+      (v) => v.toFixed(2),
+    ),
+    row(
+      "operator's own CPU-seconds (functions and adapters / the controller)",
+      (x) => x.operatorCpuS,
+      (v) => v.toFixed(0),
+    ),
+    row('API requests by the operator accounts', total, (v, x) => `${v} (${one(v / x.clusters)}/cluster)`),
+    row(
+      'machine CPU-seconds left idle over the burst',
+      (x) => x.cpuBurst?.idle,
+      (v, x) => `${v.toFixed(0)} of ${x.cpuBurst!.capacity.toFixed(0)}`,
+      false,
+    ),
+    row(
+      'checked child by child afterwards',
+      (x) => x.verified,
+      (v, x) => `${v}, ${x.verifyFailures.length} differing`,
+      false,
+    ),
+  ];
+  return {
+    title: '5c. Scale: the same burst, serverless against the always-on baseline (issue 14)',
+    head: ['metric', 'serverless', 'baseline', 'serverless/baseline'],
+    rows,
+    notes: [
+      `Each burst on a freshly started bench cluster (same configuration, ${r.sizes.nodes} KWOK nodes, the operator's manifests), the baseline's first; the operator up and idle before the first create (the baseline's start-up, ${(b.startupMs / 1000).toFixed(1)} s, is outside the figures).`,
+      'CPU window: first create → the operator quiet (1 s without a request after its last), or the settle timeout (120 s after the deadline) when it stayed busy (then a lower bound). The API server also serves the controller-manager, scheduler and KWOK creating the same pods in both bursts.',
+    ],
+  };
 }

@@ -3,6 +3,7 @@
 import type { Tally } from '../harness/audit';
 import { type Cell, ms, one, renderTable, type Table } from '../harness/stats';
 import { STEP_LABEL, STEPS } from '../measure/convergence';
+import { failoverTables } from './failover-table';
 import type { Results } from './results';
 import { runtimeTables } from './runtime-tables';
 import { scaleTables } from './scale-tables';
@@ -123,7 +124,7 @@ export function tables(r: Results): Table[] {
       head: ['function', 'clusters', 'ms', 'requests', 'writes', 'requests/cluster', 'answer'],
       rows: resyncRows,
     });
-  out.push(...runtimeTables(r), ...scaleTables(r));
+  out.push(...runtimeTables(r), ...scaleTables(r), ...failoverTables(r));
   out.push(targets(r));
   return out;
 }

@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { coldPhase, convergencePhase, fakeResults, scalePhase } from './fake-results';
+import { baselineBurstPhase, coldPhase, convergencePhase, fakeResults, scalePhase } from './fake-results';
+import { scaleTables } from './scale-tables';
 import { meets, TARGET, targets } from './targets';
 
 const row = (rows: unknown[][], label: string) => rows.find((r) => String(r[0]).startsWith(label));
@@ -38,6 +39,73 @@ t('the scale target is judged only on a run of its size', () => {
   assert.equal(row(met, '500 clusters Ready within 5 minutes')?.slice(1), ['200.0 s', 'met']);
   const missed = targets(fakeResults({ scale: scalePhase({ clusters: 500 }) })).rows;
   assert.equal(row(missed, '500 clusters')?.slice(1), ['400/500 at the deadline', '**missed**']);
+});
+
+t("issue 14: API server CPU per cluster against the baseline's in the same burst", () => {
+  const cpu = 'API server CPU-seconds per cluster ≤ 2×';
+  const run = (serverless: number, baseline: number, o: { clusters?: number; settled?: boolean } = {}) =>
+    targets(
+      fakeResults({
+        scale: scalePhase({
+          clusters: o.clusters ?? 500,
+          readyMs: 200_000,
+          ...(o.settled === false ? {} : { settledMs: 250_000 }),
+          apiCpuPerCluster: serverless,
+        }),
+        scaleBaseline: baselineBurstPhase({
+          clusters: o.clusters ?? 500,
+          readyMs: 90_000,
+          settledMs: 95_000,
+          apiCpuPerCluster: baseline,
+        }),
+      }),
+    ).rows;
+  assert.equal(row(run(0.3, 0.2), cpu)?.slice(1), ['1.50× (0.30 vs 0.20 s per cluster)', 'met']);
+  assert.equal(row(run(0.5, 0.2), cpu)?.slice(1), ['2.50× (0.50 vs 0.20 s per cluster)', '**missed**']);
+  // The serverless operator still busy: its figure is a lower bound, so it can miss but not meet.
+  assert.equal(row(run(0.3, 0.2, { settled: false }), cpu)?.slice(1), [
+    '1.50× (0.30 vs 0.20 s per cluster); serverless still busy at the settle timeout',
+    '– (a lower bound cannot decide it)',
+  ]);
+  assert.is(row(run(0.5, 0.2, { settled: false }), cpu)?.[2], '**missed**');
+  assert.is(row(run(0.3, 0.2, { clusters: 30 }), cpu)?.[2], '– (quick run: 30 only)');
+  // The Ready target shows the baseline's figure beside the serverless one.
+  assert.equal(row(run(0.3, 0.2), '500 clusters Ready')?.slice(1), ['200.0 s (baseline: 90.0 s)', 'met']);
+  const alone = targets(
+    fakeResults({ scale: scalePhase({ clusters: 500, readyMs: 1, apiCpuPerCluster: 0.3 }) }),
+  );
+  assert.equal(row(alone.rows, cpu)?.slice(1), ['no baseline burst in this run', '–']);
+});
+
+t('issue 14: the burst comparison table puts both side by side, with the ratio', () => {
+  const r = fakeResults({
+    scale: scalePhase({ clusters: 500, settledMs: 400_000, apiCpuPerCluster: 0.6 }),
+    scaleBaseline: baselineBurstPhase({
+      clusters: 500,
+      readyMs: 90_000,
+      settledMs: 95_000,
+      apiCpuPerCluster: 0.2,
+    }),
+  });
+  const t5c = scaleTables(r).find((x) => x.title.startsWith('5c.'));
+  assert.ok(t5c);
+  assert.equal(row(t5c.rows, 'Ready at the deadline'), [
+    'Ready at the deadline (300 s)',
+    '400/500',
+    '500/500',
+    '–',
+  ]);
+  assert.equal(row(t5c.rows, 'first create → all Ready'), [
+    'first create → all Ready, s',
+    'not reached',
+    '90.0',
+    '–',
+  ]);
+  assert.equal(row(t5c.rows, 'API server CPU-seconds per cluster')?.slice(1), ['0.60', '0.20', '3.00×']);
+  assert.is(
+    scaleTables(fakeResults({ scale: scalePhase({ clusters: 500 }) })).find((x) => x.title.startsWith('5c.')),
+    undefined,
+  );
 });
 
 t('the checks use the constants, at their bounds', () => {
