@@ -81,8 +81,13 @@ test.before(async (ctx) => {
 test.after(async (ctx) => {
   if (ctx.c) await restoreRbac(ctx.c);
   if (ctx.ns) {
-    // Finalize releases its finalizers while the namespace goes.
-    const cleanup = setInterval(() => void round(ctx, undefined).catch(() => undefined), 300);
+    // Finalize releases its finalizers while the namespace goes: the pods go first (the namespace
+    // controller deletes them before anything else), so their events are delivered too, as the
+    // sources do (a cluster event that shows nothing new is answered without a read).
+    const cleanup = setInterval(
+      () => void round(ctx, undefined, undefined, { pods: true }).catch(() => undefined),
+      300,
+    );
     try {
       await deleteNamespace(ctx.ns, { wait: true });
     } finally {
@@ -103,11 +108,24 @@ const condition = (cr: GpssCluster, type: string): Condition | undefined =>
   cr.status?.conditions?.find((c) => c.type === type);
 
 /** One update event of every cluster in the namespace to each function (the sources' stand-in). */
-async function round(ctx: Ctx, name: string | undefined, fns: Fn[] = ['reconcile', 'finalize', 'health']) {
+async function round(
+  ctx: Ctx,
+  name: string | undefined,
+  fns: Fn[] = ['reconcile', 'finalize', 'health'],
+  opts: { pods?: boolean } = {},
+) {
   const list = await ctx.admin.list<GpssCluster>('gpssclusters', ctx.ns);
   for (const cr of list.items.filter((x) => !name || x.metadata.name === name)) {
     for (const fn of fns) await deliver(ctx.apps[fn], adapterEvent(cr as never, 'update'));
   }
+  if (!opts.pods) return;
+  const pods = await ctx.admin.list<{ apiVersion: string; kind: string; metadata: { name: string } }>(
+    'pods',
+    ctx.ns,
+  );
+  for (const p of pods.items)
+    for (const fn of ['finalize', 'health'] as const)
+      await deliver(ctx.apps[fn], adapterEvent(p as never, 'update'));
 }
 
 async function warnings(ctx: Ctx, name: string): Promise<Array<{ reason: string; message: string }>> {
