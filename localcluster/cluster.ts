@@ -5,6 +5,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { type ClusterConfig, type ComponentName, defaultConfig, POD_CIDR, SERVICE_CIDR } from './config';
 import { kubectl } from './kubectl';
+import { kwokNodeManifest } from './kwok-node';
 import { ensurePki, type Pki } from './pki';
 import {
   delay,
@@ -114,31 +115,17 @@ function writeKubeconfig(path: string, server: string, pki: Pki): void {
 }
 
 function nodeManifests(n: number): string {
-  const nodes = Array.from({ length: n }, (_, i) => ({
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: {
+  const nodes = Array.from({ length: n }, (_, i) =>
+    kwokNodeManifest({
       name: `kwok-node-${i}`,
-      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+      ip: `127.0.1.${i + 1}`,
       labels: {
-        'kubernetes.io/hostname': `kwok-node-${i}`,
         'kubernetes.io/os': 'linux',
         'kubernetes.io/arch': 'amd64',
         'node-role.kubernetes.io/agent': '',
-        type: 'kwok',
       },
-    },
-    // Distinct loopback addresses per node, so an instance that moves to another node gets a new
-    // advertised address, as on a real cluster (nothing is ever sent to them).
-    status: {
-      addresses: [
-        { type: 'InternalIP', address: `127.0.1.${i + 1}` },
-        { type: 'Hostname', address: `kwok-node-${i}` },
-      ],
-      allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
-      capacity: { cpu: '32', memory: '256Gi', pods: '110' },
-    },
-  }));
+    }),
+  );
   return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: nodes });
 }
 

@@ -39,3 +39,44 @@ export async function stopKubelet(kubectl: Kubectl, node: string): Promise<void>
 export async function startKubelet(kubectl: Kubectl, node: string): Promise<void> {
   await run(kubectl, ['delete', 'lease', node, '-n', LEASE_NS, '--ignore-not-found']);
 }
+
+/**
+ * A node KWOK runs (its annotation), with a loopback address of its own, so an instance that moves
+ * to another node gets a new advertised address, as on a real cluster (nothing is ever sent to it).
+ * `reserved`: a label and NoSchedule taint of that key, so only pods that tolerate it land there.
+ */
+export function kwokNodeManifest(o: {
+  name: string;
+  ip: string;
+  labels?: Record<string, string>;
+  reserved?: { key: string; value: string };
+  unschedulable?: boolean;
+}) {
+  const spec: { unschedulable?: boolean; taints?: Array<{ key: string; value: string; effect: string }> } =
+    {};
+  if (o.unschedulable !== undefined) spec.unschedulable = o.unschedulable;
+  if (o.reserved) spec.taints = [{ key: o.reserved.key, value: o.reserved.value, effect: 'NoSchedule' }];
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: o.name,
+      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+      labels: {
+        'kubernetes.io/hostname': o.name,
+        type: 'kwok',
+        ...o.labels,
+        ...(o.reserved ? { [o.reserved.key]: o.reserved.value } : {}),
+      },
+    },
+    ...(Object.keys(spec).length ? { spec } : {}),
+    status: {
+      addresses: [
+        { type: 'InternalIP', address: o.ip },
+        { type: 'Hostname', address: o.name },
+      ],
+      allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
+      capacity: { cpu: '32', memory: '256Gi', pods: '110' },
+    },
+  };
+}

@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { DEFAULTS } from '../../lib/api/types';
 import { EVICTION_MARGIN_SECONDS, LOST_NODE_TAINTS } from '../../lib/desired/statefulset';
 import { rfc3339, toMillis } from '../../lib/k8s/time';
-import { startKubelet, stopKubelet } from '../../localcluster/kwok-node';
+import { kwokNodeManifest, startKubelet, stopKubelet } from '../../localcluster/kwok-node';
 import { type RunningOperator, startOperator } from '../../localcluster/operator';
 import { awaitSourcesLive } from '../../localcluster/sources-live';
 import type { AuditLog, AuditRecord } from '../harness/audit';
@@ -109,27 +109,13 @@ const podReady = (p: Pod) =>
   p.status?.phase === 'Running' &&
   !!p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
+/** Tainted so only this cluster lands there, and the other phases' pods never do. */
 function nodeManifest(i: number) {
-  const name = nodeName(i);
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: {
-      name,
-      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
-      labels: { 'kubernetes.io/hostname': name, type: 'kwok', [NODE_LABEL]: 'true' },
-    },
-    // Tainted so only this cluster lands there, and the other phases' pods never do.
-    spec: { taints: [{ key: NODE_LABEL, value: 'true', effect: 'NoSchedule' }] },
-    status: {
-      addresses: [
-        { type: 'InternalIP', address: `127.0.4.${i + 1}` },
-        { type: 'Hostname', address: name },
-      ],
-      allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
-      capacity: { cpu: '32', memory: '256Gi', pods: '110' },
-    },
-  };
+  return kwokNodeManifest({
+    name: nodeName(i),
+    ip: `127.0.4.${i + 1}`,
+    reserved: { key: NODE_LABEL, value: 'true' },
+  });
 }
 
 async function until<T>(

@@ -1,23 +1,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
+import { resourceEvent } from '../../lib/runtime/events/fixtures';
 import { nothingToDo } from './nothing-to-do';
 
 const test = suite('functions/finalize/nothing-to-do');
 
-const ev = (
-  kind: string,
-  object: Record<string, unknown>,
-  verb: ApiServerEvent['verb'] = 'update',
-): ApiServerEvent => ({
-  verb,
-  mode: 'resource',
-  apiVersion: 'v1',
-  kind,
-  name: 'x',
-  namespace: 'ns',
-  object: object as never,
-});
+const ev = resourceEvent;
 const pod = (meta: Record<string, unknown>) => ev('Pod', { metadata: { name: 'g-0', ...meta } });
 const cluster = (
   over: {

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Condition, GpssCluster, InstanceStatus } from '../../lib/api/types';
-import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
+import { resourceEvent } from '../../lib/runtime/events/fixtures';
 import { judged, nothingToDo, nothingToDoGiven } from './nothing-to-do';
 
 const test = suite('functions/health/nothing-to-do');
@@ -44,15 +44,7 @@ function cr(
     status: { phase: over.phase ?? 'Ready', conditions: over.conditions ?? READY, instances: INSTANCES },
   } as unknown as GpssCluster;
 }
-const ev = (kind: string, object: unknown, verb: ApiServerEvent['verb'] = 'update'): ApiServerEvent => ({
-  verb,
-  mode: 'resource',
-  apiVersion: 'v1',
-  kind,
-  name: 'x',
-  namespace: 'ns',
-  object: object as never,
-});
+const ev = resourceEvent;
 const pod = (over: { ready?: boolean; node?: string; restarts?: number; deleting?: boolean } = {}) => ({
   metadata: {
     name: 'g-0',

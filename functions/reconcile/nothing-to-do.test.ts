@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Condition } from '../../lib/api/types';
 import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
+import { resourceEvent } from '../../lib/runtime/events/fixtures';
 import { nothingToDo, nothingToDoGiven } from './nothing-to-do';
 
 const test = suite('functions/reconcile/nothing-to-do');
@@ -100,21 +101,7 @@ const managed = (...managers: Array<[string, string?]>) =>
     ...(subresource ? { subresource } : {}),
   }));
 
-function child(
-  kind: string,
-  over: Record<string, unknown>,
-  verb: ApiServerEvent['verb'] = 'update',
-): ApiServerEvent {
-  return {
-    verb,
-    mode: 'resource',
-    apiVersion: 'v1',
-    kind,
-    name: 'x',
-    namespace: 'ns',
-    object: over as never,
-  };
-}
+const child = resourceEvent;
 
 test('a Service only reconcile ever set is the echo of its own apply: no read', () => {
   const own = { metadata: { name: 'g-gpfdist-0', managedFields: managed(['gpss-reconcile']) } };

@@ -19,7 +19,7 @@ import { createApp as createReconcileApp } from '../../functions/reconcile/app';
 import type { GpssCluster, GpssClusterStatus } from '../../lib/api/types';
 import type { KubeClient } from '../../lib/k8s/client';
 import { createLogger } from '../../lib/runtime/log';
-import { stopKubelet } from '../../localcluster/kwok-node';
+import { kwokNodeManifest, stopKubelet } from '../../localcluster/kwok-node';
 import {
   convergeBy,
   deleteNamespace,
@@ -529,27 +529,12 @@ failover.after(async (ctx) => {
 });
 
 function nodeManifest(ctx: FailoverCtx, name: string, ip: string, unschedulable: boolean) {
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: {
-      name,
-      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
-      labels: { 'kubernetes.io/hostname': name, type: 'kwok', 'gpss.gpdb.io/health-test': ctx.ns },
-    },
-    spec: {
-      unschedulable,
-      taints: [{ key: 'gpss.gpdb.io/health-test', value: ctx.ns, effect: 'NoSchedule' }],
-    },
-    status: {
-      addresses: [
-        { type: 'InternalIP', address: ip },
-        { type: 'Hostname', address: name },
-      ],
-      allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
-      capacity: { cpu: '32', memory: '256Gi', pods: '110' },
-    },
-  };
+  return kwokNodeManifest({
+    name,
+    ip,
+    unschedulable,
+    reserved: { key: 'gpss.gpdb.io/health-test', value: ctx.ns },
+  });
 }
 
 async function addNode(ctx: FailoverCtx, name: string, ip: string, unschedulable = false) {
