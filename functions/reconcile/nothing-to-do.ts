@@ -52,7 +52,7 @@ export function nothingToDoGiven(ev: ApiServerEvent, cr: GpssCluster): string | 
   if (sts.metadata.deletionTimestamp || !onlyManagedBy(sts, FIELD_MANAGERS.reconcile, ['status']))
     return undefined;
   const now = cr.status?.conditions?.find((c) => c.type === CONDITIONS.progressing);
-  if (now?.reason === 'Readdressing') return undefined;
+  // Computed without restart marks, it never says Readdressing: while restarts wait, every event is handled.
   const would = progressing(cr, { statefulSet: sts }, false);
   const same =
     now !== undefined &&
