@@ -30,33 +30,26 @@ import {
   restartCount,
   startingNote,
 } from './instance-health';
-import { rolloutInProgress } from './report';
+import { OVERRIDE_RULES, overrideRule } from './phase';
+import { clusterFacts, rolloutInProgress } from './report';
 
-const OVERRIDES: ReadonlySet<Phase> = new Set(['Deleting', 'Invalid', 'Failed', 'Maintenance']);
+const OVERRIDE_PHASES: ReadonlySet<Phase> = new Set(OVERRIDE_RULES.map((r) => r.phase));
 
-/** The phase health's rule table gives for the facts it takes from the cluster object alone, if any. */
-function overridePhase(cr: GpssCluster): { phase?: Phase; failing?: string } {
-  const conds = cr.status?.conditions ?? [];
-  const failing = conds.find((c) => /^[A-Z]\w*Failed$/.test(c.type) && c.status === 'True')?.type;
-  if (cr.metadata.deletionTimestamp) return { phase: 'Deleting', failing };
-  if (conds.some((c) => c.type === 'ConfigValid' && c.status === 'False'))
-    return { phase: 'Invalid', failing };
-  if (failing) return { phase: 'Failed', failing };
-  if (cr.spec?.maintenance) return { phase: 'Maintenance' };
-  return {};
-}
-
-/** Health's status already answers this cluster object: the same generation and the same overrides. */
+/**
+ * Health's status already answers this cluster object: the same generation, and the phase the
+ * override rules give for the facts the report takes from it (clusterFacts), or none of them.
+ */
 export function judged(cr: GpssCluster): boolean {
   const gen = cr.metadata.generation;
   const ready = cr.status?.conditions?.find((c) => c.type === 'Ready');
   if (gen === undefined || !ready || ready.observedGeneration !== gen) return false;
   if (failureRecorded(cr, 'health')) return false;
   const phase = cr.status?.phase;
-  const want = overridePhase(cr);
-  if (want.phase ? phase !== want.phase : phase === undefined || OVERRIDES.has(phase)) return false;
+  const { facts, failing } = clusterFacts(cr);
+  const want = overrideRule(facts)?.phase;
+  if (want ? phase !== want : phase === undefined || OVERRIDE_PHASES.has(phase)) return false;
   // The Ready reason names the failing condition (it may change while the phase stays Failed).
-  return !want.failing || !!cr.metadata.deletionTimestamp || ready.reason === want.failing;
+  return !failing || facts.deleting || ready.reason === failing.type;
 }
 
 /** From the event's own object: a GpssCluster event health has already answered. */

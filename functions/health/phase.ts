@@ -48,7 +48,10 @@ export function established(i: Pick<PhaseInput, 'previousPhase' | 'previousReady
   return ESTABLISHED.has(p) || (KEEPS_HISTORY.has(p) && (i.previousReady ?? 0) > 0);
 }
 
-export const OVERRIDE_RULES: readonly PhaseRule[] = [
+/** What the cluster object alone says, whatever runs: the overrides decide from these only. */
+export type OverrideFacts = Pick<PhaseInput, 'deleting' | 'configInvalid' | 'failing' | 'maintenance'>;
+
+export const OVERRIDE_RULES: readonly (PhaseRule & { when: (i: OverrideFacts) => boolean })[] = [
   { name: 'deleting', phase: 'Deleting', when: (i) => i.deleting },
   { name: 'config-invalid', phase: 'Invalid', when: (i) => i.configInvalid },
   { name: 'failing', phase: 'Failed', when: (i) => i.failing },
@@ -81,6 +84,11 @@ export interface PhaseDecision {
 
 function first(rules: readonly PhaseRule[], i: PhaseInput): PhaseRule | undefined {
   return rules.find((r) => r.when(i));
+}
+
+/** The override row the cluster object alone decides, if any (health's triage asks without pods). */
+export function overrideRule(f: OverrideFacts): PhaseRule | undefined {
+  return OVERRIDE_RULES.find((r) => r.when(f));
 }
 
 export function decidePhase(i: PhaseInput): PhaseDecision {

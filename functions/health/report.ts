@@ -1,7 +1,7 @@
 // The status health writes for one cluster, computed from one observation: instances, replicas,
 // phase and the Ready/Degraded conditions. Pure and deterministic (no clock: every time in it comes
 // from the cluster), so concurrent handlers that see the same cluster write the same bytes.
-import type { GpssCluster, InstanceStatus, Phase } from '../../lib/api/types';
+import type { Condition, GpssCluster, InstanceStatus, Phase } from '../../lib/api/types';
 import { effectiveSize, instancePodName, nodeInfo, ordinalOf } from '../../lib/desired';
 import type { Observed } from '../../lib/k8s/observe';
 import type { ConditionInput } from '../../lib/status/conditions';
@@ -14,7 +14,7 @@ import {
   type NodeView,
   podNode,
 } from './instance-health';
-import { decidePhase, type PhaseDecision } from './phase';
+import { decidePhase, type OverrideFacts, type PhaseDecision } from './phase';
 
 export interface HealthReport {
   phase: Phase;
@@ -39,6 +39,22 @@ const MAX_MESSAGE = 4096;
 export function rolloutInProgress(o: Pick<Observed, 'statefulSet'>): boolean {
   const st = o.statefulSet?.status;
   return !!st?.updateRevision && !!st.currentRevision && st.updateRevision !== st.currentRevision;
+}
+
+/**
+ * What health takes from the cluster object itself (everything else comes from its children): the
+ * phase overrides' facts, and the failing condition, whose type the Ready reason names.
+ */
+export function clusterFacts(cr: GpssCluster): { facts: OverrideFacts; failing?: Condition } {
+  // A function that cannot apply the spec (lib/runtime/failures.ts): what runs is not what was asked for.
+  const failing = cr.status?.conditions?.find((c) => /^[A-Z]\w*Failed$/.test(c.type) && c.status === 'True');
+  const facts = {
+    deleting: !!cr.metadata.deletionTimestamp,
+    configInvalid: !!cr.status?.conditions?.some((c) => c.type === 'ConfigValid' && c.status === 'False'),
+    failing: failing !== undefined,
+    maintenance: !!cr.spec?.maintenance,
+  };
+  return failing ? { facts, failing } : { facts };
 }
 
 export function buildReport(input: ReportInput): HealthReport {
@@ -101,13 +117,9 @@ export function buildReport(input: ReportInput): HealthReport {
   const current = assessed.filter((x) => x.ordinal < size).map((x) => x.a);
   const count = (s: InstanceAssessment['state']) => current.filter((a) => a.state === s).length;
   const ready = count('ready');
-  // A function that cannot apply the spec (lib/runtime/failures.ts): what runs is not what was asked for.
-  const failing = cr.status?.conditions?.find((c) => /^[A-Z]\w*Failed$/.test(c.type) && c.status === 'True');
+  const { facts, failing } = clusterFacts(cr);
   const decision = decidePhase({
-    deleting: !!cr.metadata.deletionTimestamp,
-    configInvalid: !!cr.status?.conditions?.some((c) => c.type === 'ConfigValid' && c.status === 'False'),
-    failing: failing !== undefined,
-    maintenance: !!cr.spec.maintenance,
+    ...facts,
     size,
     pods: pods.filter((p) => !p.metadata.deletionTimestamp).length,
     statefulSetReplicas: observed.statefulSet?.spec?.replicas,
