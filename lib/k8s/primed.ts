@@ -2,6 +2,7 @@
 // that does not settle an event costs nothing more. Only that one object, only until the handler
 // writes a GpssCluster (after which it must see the server's answer, not its own earlier read).
 import type { KubeClient } from './client';
+import { overlayClient } from './overlay';
 import { type ResourceRef, resolveResource } from './resources';
 
 export function primedClient(
@@ -12,39 +13,14 @@ export function primedClient(
   obj: unknown,
 ): KubeClient {
   const plural = resolveResource(res).plural;
-  const same = (r: ResourceRef) => resolveResource(r).plural === plural;
   let fresh = true;
-  return new Proxy(kube, {
-    get(target, prop, receiver) {
-      switch (prop) {
-        case 'get':
-          return (
-            r: ResourceRef,
-            ns: string | undefined,
-            n: string,
-            options: Parameters<KubeClient['get']>[3] = {},
-          ) =>
-            fresh && same(r) && ns === namespace && n === name && !options?.subresource
-              ? Promise.resolve(obj)
-              : target.get(r, ns, n, options);
-        case 'apply':
-        case 'create':
-        case 'update':
-          return (o: { kind?: string }, ...rest: unknown[]) => {
-            if (o.kind === resolveResource(res).kind) fresh = false;
-            return (target[prop] as (...a: unknown[]) => Promise<unknown>).call(target, o, ...rest);
-          };
-        case 'patch':
-        case 'delete':
-          return (r: ResourceRef, ...rest: unknown[]) => {
-            if (same(r)) fresh = false;
-            return (target[prop] as (...a: unknown[]) => Promise<unknown>).call(target, r, ...rest);
-          };
-        default: {
-          const v = Reflect.get(target, prop, receiver);
-          return typeof v === 'function' ? v.bind(target) : v;
-        }
-      }
+  return overlayClient(kube, {
+    get: (r, ns, n) =>
+      fresh && resolveResource(r).plural === plural && ns === namespace && n === name
+        ? { answer: obj }
+        : undefined,
+    wrote: (p) => {
+      if (p === plural) fresh = false;
     },
   });
 }

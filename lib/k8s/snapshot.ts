@@ -8,7 +8,8 @@
 // precondition, and the next event or resync reads again. After a write to a kind in a namespace,
 // reads of that kind there go to the API server, so a handler never reads back its own stale write.
 import { LABELS, MANAGED_BY } from '../api/types';
-import type { KubeClient, ListOptions, ListResult, ObjectRef } from './client';
+import type { KubeClient, ListOptions } from './client';
+import { overlayClient } from './overlay';
 import { type ResourceName, type ResourceRef, resolveResource } from './resources';
 import { listWatched } from './watch-scope';
 
@@ -72,71 +73,30 @@ export async function snapshotClient(kube: KubeClient, kinds: SnapshotKind[]): P
     }),
   );
   const dirty = new Set<string>();
-  const kindKey = (res: ResourceRef, namespace: string | undefined) =>
-    `${resolveResource(res).plural}/${namespace ?? ''}`;
+  const plural = (res: ResourceRef) => resolveResource(res).plural;
   const snapshotOf = (res: ResourceRef, namespace: string | undefined) => {
     if (typeof res !== 'string') return undefined;
     const t = taken.get(res);
-    if (!t || dirty.has(kindKey(res, namespace)) || (namespace === undefined && hasDirty(res)))
-      return undefined;
-    return t;
+    const written =
+      namespace === undefined
+        ? [...dirty].some((d) => d.startsWith(`${plural(res)}/`))
+        : dirty.has(`${plural(res)}/${namespace}`);
+    return t && !written ? t : undefined;
   };
-  const hasDirty = (res: ResourceRef) =>
-    [...dirty].some((d) => d.startsWith(`${resolveResource(res).plural}/`));
-  const wrote = (res: ResourceRef, namespace: string | undefined) => dirty.add(kindKey(res, namespace));
-  const ofObject = (obj: ObjectRef) => {
-    const plural = Object.entries(resourcesByKind).find(([kind]) => kind === obj.kind)?.[1];
-    if (plural) wrote(plural, obj.metadata.namespace);
-  };
-  const resourcesByKind = Object.fromEntries(
-    kinds.map((k) => [resolveResource(k.res).kind, k.res] as const),
-  ) as Record<string, ResourceName>;
-
-  return new Proxy(kube, {
-    get(target, prop, receiver) {
-      switch (prop) {
-        case 'get':
-          return async (res: ResourceRef, namespace: string | undefined, name: string, options = {}) => {
-            const t = (options as { subresource?: string }).subresource
-              ? undefined
-              : snapshotOf(res, namespace);
-            if (!t) return target.get(res, namespace, name, options);
-            return t.items.find((o) => o.metadata.name === name && o.metadata.namespace === namespace);
-          };
-        case 'list':
-          return async (res: ResourceRef, namespace: string | undefined, options: ListOptions = {}) => {
-            const t = snapshotOf(res, namespace);
-            const items = t ? answerList(t, namespace, options) : undefined;
-            if (!items) return target.list(res, namespace, options);
-            return { items, resourceVersion: '' } satisfies ListResult<Listed>;
-          };
-        case 'apply':
-        case 'create':
-        case 'update':
-          return (obj: ObjectRef, options: unknown) => {
-            ofObject(obj);
-            return (target[prop] as (o: ObjectRef, x: unknown) => Promise<unknown>).call(
-              target,
-              obj,
-              options,
-            );
-          };
-        case 'patch':
-        case 'delete':
-          return (res: ResourceRef, namespace: string | undefined, ...rest: unknown[]) => {
-            wrote(res, namespace);
-            return (target[prop] as (...a: unknown[]) => Promise<unknown>).call(
-              target,
-              res,
-              namespace,
-              ...rest,
-            );
-          };
-        default: {
-          const v = Reflect.get(target, prop, receiver);
-          return typeof v === 'function' ? v.bind(target) : v;
-        }
-      }
+  return overlayClient(kube, {
+    get: (res, namespace, name) => {
+      const t = snapshotOf(res, namespace);
+      return (
+        t && { answer: t.items.find((o) => o.metadata.name === name && o.metadata.namespace === namespace) }
+      );
+    },
+    list: (res, namespace, options) => {
+      const t = snapshotOf(res, namespace);
+      const items = t ? answerList(t, namespace, options) : undefined;
+      return items && { items, resourceVersion: '' };
+    },
+    wrote: (p, namespace) => {
+      if (p) dirty.add(`${p}/${namespace ?? ''}`);
     },
   });
 }

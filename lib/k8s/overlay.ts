@@ -1,0 +1,59 @@
+// A client whose reads may be answered without the API server for one handler's run: the resync's
+// snapshot (lib/k8s/snapshot.ts) and the triage's read of the cluster (lib/k8s/primed.ts). Every
+// write goes to the API server and is reported first, by resource and namespace, so an overlay can
+// stop answering reads of what a write has since changed. Reads of a subresource always go through.
+import type { KubeClient, ListOptions, ListResult, ObjectRef } from './client';
+import { type ResourceRef, resolveResource, resourceFor } from './resources';
+
+export interface Overlay {
+  /** `{ answer }` (undefined: not found) for a get, or undefined to ask the API server. */
+  get?(res: ResourceRef, namespace: string | undefined, name: string): { answer: unknown } | undefined;
+  /** A list's answer, or undefined to ask the API server. */
+  list?(
+    res: ResourceRef,
+    namespace: string | undefined,
+    options: ListOptions,
+  ): ListResult<unknown> | undefined;
+  /** Called before each write with the resource's plural (undefined when unknown) and namespace. */
+  wrote(plural: string | undefined, namespace: string | undefined): void;
+}
+
+export function overlayClient(kube: KubeClient, o: Overlay): KubeClient {
+  const pass = (
+    target: KubeClient,
+    prop: 'get' | 'list' | 'apply' | 'create' | 'update' | 'patch' | 'delete',
+  ) => target[prop] as (...a: unknown[]) => Promise<unknown>;
+  return new Proxy(kube, {
+    get(target, prop, receiver) {
+      switch (prop) {
+        case 'get':
+          return async (res: ResourceRef, namespace: string | undefined, name: string, options = {}) => {
+            const hit = (options as { subresource?: string }).subresource
+              ? undefined
+              : o.get?.(res, namespace, name);
+            return hit ? hit.answer : pass(target, 'get').call(target, res, namespace, name, options);
+          };
+        case 'list':
+          return async (res: ResourceRef, namespace: string | undefined, options: ListOptions = {}) =>
+            o.list?.(res, namespace, options) ?? pass(target, 'list').call(target, res, namespace, options);
+        case 'apply':
+        case 'create':
+        case 'update':
+          return (obj: ObjectRef, ...rest: unknown[]) => {
+            o.wrote(resourceFor(obj.apiVersion, obj.kind)?.plural, obj.metadata.namespace);
+            return pass(target, prop).call(target, obj, ...rest);
+          };
+        case 'patch':
+        case 'delete':
+          return (res: ResourceRef, namespace: string | undefined, ...rest: unknown[]) => {
+            o.wrote(resolveResource(res).plural, namespace);
+            return pass(target, prop).call(target, res, namespace, ...rest);
+          };
+        default: {
+          const v = Reflect.get(target, prop, receiver);
+          return typeof v === 'function' ? v.bind(target) : v;
+        }
+      }
+    },
+  });
+}
