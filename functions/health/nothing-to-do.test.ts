@@ -2,23 +2,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Condition, GpssCluster, InstanceStatus } from '../../lib/api/types';
 import { resourceEvent } from '../../lib/runtime/events/fixtures';
+import { storedCondition } from '../../lib/status/fixtures';
 import { judged, nothingToDo, nothingToDoGiven } from './nothing-to-do';
 
 const test = suite('functions/health/nothing-to-do');
 
-const cond = (
-  type: string,
-  status: Condition['status'],
-  reason: string,
-  observedGeneration = 2,
-): Condition => ({
-  type,
-  status,
-  reason,
-  message: '',
-  lastTransitionTime: '2026-12-01T00:00:00Z',
-  observedGeneration,
-});
+const cond = (type: string, status: Condition['status'], reason: string, observedGeneration = 2) =>
+  storedCondition(type, status, reason, observedGeneration);
 const READY = [cond('ConfigValid', 'True', 'Valid'), cond('Ready', 'True', 'AllInstancesReady')];
 const INSTANCES: InstanceStatus[] = [{ name: 'g-0', node: 'n1', ready: true, restarts: 0 }];
 

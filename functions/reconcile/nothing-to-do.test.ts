@@ -3,23 +3,13 @@ import * as assert from 'uvu/assert';
 import type { Condition } from '../../lib/api/types';
 import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
 import { resourceEvent } from '../../lib/runtime/events/fixtures';
+import { storedCondition } from '../../lib/status/fixtures';
 import { nothingToDo, nothingToDoGiven } from './nothing-to-do';
 
 const test = suite('functions/reconcile/nothing-to-do');
 
-const cond = (
-  type: string,
-  status: Condition['status'],
-  reason: string,
-  observedGeneration = 3,
-): Condition => ({
-  type,
-  status,
-  reason,
-  message: '',
-  lastTransitionTime: '2026-12-01T00:00:00Z',
-  observedGeneration,
-});
+const cond = (type: string, status: Condition['status'], reason: string, observedGeneration = 3) =>
+  storedCondition(type, status, reason, observedGeneration);
 const CONVERGED = [
   cond('ConfigValid', 'True', 'Valid'),
   cond('Progressing', 'False', 'Converged'),

@@ -126,13 +126,13 @@ async function settleAll(
 ): Promise<string | undefined> {
   const outcomes: string[] = [];
   for (const ev of evs) {
-    const decide = (e: ApiServerEvent) =>
-      (e.kind === KIND ? fn.nothingToDo?.(e) : undefined) ?? fn.nothingToDoGiven?.(e, cr);
-    let settled = decide(ev);
+    // Its own object alone was judged before it was queued (nothingToDo); now with the cluster.
+    let settled = fn.nothingToDoGiven?.(ev, cr);
     if (!settled && ev.verb !== 'delete') {
       const now =
         ev.kind === KIND ? cr : fn.freshKinds?.includes(ev.kind) ? await freshObject(kube, ev) : undefined;
-      if (now) settled = decide({ ...ev, verb: 'update', object: now as KubeObject });
+      const fresh: ApiServerEvent | undefined = now && { ...ev, verb: 'update', object: now as KubeObject };
+      if (fresh) settled = fn.nothingToDo?.(fresh) ?? fn.nothingToDoGiven?.(fresh, cr);
     }
     if (!settled) return undefined;
     outcomes.push(settled);
