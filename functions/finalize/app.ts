@@ -24,6 +24,8 @@ export function createApp(deps: Deps): Hono {
       kinds: WATCHED_KINDS,
       resyncReads: RESYNC_READS,
       nothingToDo,
+      // A pod's finalizer is all finalize asks of a live pod: a late event is settled by one get.
+      selfJudgedKinds: ['Pod'],
       handleCluster: async (ctx, ns, name) => (await finalizeCluster(ctx, ns, name)).outcome,
       resync: resyncAll,
     },

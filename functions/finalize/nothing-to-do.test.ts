@@ -12,11 +12,17 @@ const cluster = (
     meta?: Record<string, unknown>;
     spec?: Record<string, unknown>;
     observed?: number;
+    generation?: number;
     conditions?: unknown[];
   } = {},
 ) =>
   ev('GpssCluster', {
-    metadata: { name: 'g', generation: 2, finalizers: ['gpss.gpdb.io/finalizer'], ...over.meta },
+    metadata: {
+      name: 'g',
+      generation: over.generation ?? 2,
+      finalizers: ['gpss.gpdb.io/finalizer'],
+      ...over.meta,
+    },
     spec: { size: 3, ...over.spec },
     status: { observedGeneration: over.observed ?? 2, conditions: over.conditions ?? [] },
   });
@@ -40,6 +46,9 @@ test('a guarded live cluster whose generation is already observed needs no read'
     undefined,
     'a spec change (maintenance lifted, size lowered)',
   );
+  const first = { generation: 1, observed: 0 };
+  assert.is(nothingToDo(cluster(first)), 'unchanged', 'no spec change yet: nothing held was freed');
+  assert.is(nothingToDo(cluster({ ...first, meta: { finalizers: [] } })), undefined, 'first seen');
   assert.is(nothingToDo(cluster({ meta: { deletionTimestamp: '2026-12-01T00:00:00Z' } })), undefined);
   const failed = [{ type: 'FinalizeFailed', status: 'True', reason: 'PatchPod', observedGeneration: 2 }];
   assert.is(nothingToDo(cluster({ conditions: failed })), undefined, 'only handling clears a failure');

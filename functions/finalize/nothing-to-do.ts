@@ -4,8 +4,10 @@
 // - a pod not being deleted that carries the instance finalizer, or one being deleted that no longer
 //   does (finalize let it go already);
 // - a cluster not being deleted, guarded (or in maintenance, which adds no finalizer), whose status
-//   already answers its current generation: a spec change (maintenance lifted, size lowered) frees
-//   held pods, and its own event always shows the new generation not yet observed.
+//   already answers its current generation, or still at its first one: a spec change (maintenance
+//   lifted, size lowered) frees held pods, and its own event always shows the new generation not yet
+//   observed; at generation 1 there has been no spec change to free anything (what holds a pod then
+//   ends with that pod's own event or its time box).
 // A skipped event that mattered after all is one whose loss the resync repairs, as for a lost event.
 import { FINALIZERS, type GpssCluster, KIND } from '../../lib/api/types';
 import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
@@ -24,8 +26,8 @@ export function nothingToDo(ev: ApiServerEvent): string | undefined {
   if (obj.metadata.deletionTimestamp) return undefined;
   if (ev.kind !== KIND) return undefined;
   const cr = obj as GpssCluster;
-  if (cr.metadata.generation === undefined || cr.status?.observedGeneration !== cr.metadata.generation)
-    return undefined;
+  const gen = cr.metadata.generation;
+  if (gen === undefined || (gen !== 1 && cr.status?.observedGeneration !== gen)) return undefined;
   if (!cr.spec?.maintenance && !hasFinalizer(cr, FINALIZERS.cluster)) return undefined;
   return failureRecorded(cr, 'finalize') ? undefined : 'unchanged';
 }

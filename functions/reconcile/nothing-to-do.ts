@@ -2,15 +2,15 @@
 // cheap answers, each falling back to a full pass when in doubt:
 // - a GpssCluster status write, from its own object: reconcile decides from the spec, the children
 //   and the nodes, never from status. When the object shows reconcile has already handled this
-//   generation (its ConfigValid verdict at it, no failure recorded, not mid-apply), a status write
+//   generation (its ConfigValid verdict at it, no failure recorded), a status write
 //   cannot change that decision.
 // - a Service, from its own object, whose every field was set by reconcile's own apply alone: the
 //   apply's answer (allocated node ports included) was used by the pass that made it. A Service anyone
 //   else touched (a user, a load-balancer controller writing its address) gets a full pass.
 // - a StatefulSet, with the cluster read once: the spec is reconcile's alone, and the Progressing
 //   condition computed from this StatefulSet is exactly the one the cluster already shows: still
-//   rolling out, or still converged. The moment the rollout completes changes it; so does an apply
-//   in progress. While instances wait to be restarted one at a time (Readdressing), every event is
+//   rolling out (the pass that applies the StatefulSet says so itself), or still converged. The moment
+//   the rollout completes changes it. While instances wait to be restarted one at a time (Readdressing), every event is
 //   handled: each replica turning Ready may let the next one go.
 // A skip that mattered after all is a lost event in effect, which the resync repairs.
 import { FIELD_MANAGERS, type GpssCluster, KIND } from '../../lib/api/types';
@@ -28,12 +28,9 @@ export function judged(cr: GpssCluster): boolean {
   const conds = cr.status.conditions ?? [];
   // Its ConfigValid verdict at this generation, whichever it was: reconcile judged this spec.
   const handled = conds.some((c) => c.type === CONDITIONS.configValid && c.observedGeneration === gen);
-  // After applying something, reconcile judges the result on its next pass (Progressing Applying →
-  // RollingOut or Converged), and its own status write is often the only event that brings it.
-  const applying = conds.some((c) => c.type === CONDITIONS.progressing && c.reason === 'Applying');
   // A recorded failure is cleared only by handling an event.
   const failing = conds.some((c) => c.type === 'ReconcileFailed' && c.status === 'True');
-  return handled && !applying && !failing;
+  return handled && !failing;
 }
 
 /** 'unchanged' when the event's own object shows it cannot change anything; undefined to go on. */

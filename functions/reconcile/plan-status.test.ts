@@ -7,15 +7,19 @@ import { addressCondition, progressing } from './plan-status';
 
 const test = suite('plan-status');
 
-test('Progressing: Applying when only a Service was written earlier in the event', () => {
+test('Progressing: the pass that applies the StatefulSet says RollingOut itself; other writes leave it computed', () => {
   const cr = cluster();
-  assert.equal(planCluster(cr, converged(cr), true).status.conditions[1], {
+  const o = converged(cr);
+  assert.is(planCluster(cr, o).status.conditions[1]?.reason, 'Converged', 'nothing to apply');
+  const image = cluster({ image: 'gpss:2' }, 2);
+  assert.equal(planCluster(image, o).status.conditions[1], {
     type: 'Progressing',
     status: 'True',
-    reason: 'Applying',
-    message: 'applying generation 1',
-    observedGeneration: 1,
+    reason: 'RollingOut',
+    message: "waiting for 3 instance(s) ready at the StatefulSet's current revision",
+    observedGeneration: 2,
   });
+  assert.is(progressing(cr, o, true).reason, 'RollingOut', 'whatever the StatefulSet says yet');
 });
 
 test('Progressing: RollingOut while the StatefulSet has not caught up, Converged once it has', () => {
@@ -58,7 +62,7 @@ test('Progressing: Readdressing while instances wait to be restarted one at a ti
     message: '2 instance(s) to restart, one at a time, to advertise a new gpfdist address',
     observedGeneration: 1,
   });
-  assert.is(progressing(cr, converged(cr), true, 2).reason, 'Applying');
+  assert.is(progressing(cr, converged(cr), true, 2).reason, 'Readdressing', 'every event is handled then');
 });
 
 test('ExternalAddressReady: pending while a Service has no address yet', () => {

@@ -54,15 +54,17 @@ export function maintenanceProgressing(cr: GpssCluster): ConditionInput {
 }
 
 /**
- * Converged once nothing was written, no instance waits for a restart and the StatefulSet reports
- * every replica ready and updated. The message carries no replica counts on purpose: a count in it
- * would make every pod turning Ready a status write (and each write an event to all three
+ * Converged once no instance waits for a restart, the StatefulSet is not being applied and it reports
+ * every replica ready and updated. An apply of the StatefulSet starts a rollout whatever its status says
+ * yet, so the pass that applies it says RollingOut itself (no second pass just to find that out); the
+ * rollout's end is the StatefulSet's own event. The message carries no replica counts on purpose: a
+ * count in it would make every pod turning Ready a status write (and each write an event to all three
  * functions); health's Ready condition and `kubectl get gpss` show the counts.
  */
 export function progressing(
   cr: GpssCluster,
   o: Pick<Observed, 'statefulSet'>,
-  writing: boolean,
+  rollout: boolean,
   restartsLeft = 0,
 ): ConditionInput {
   const gen = cr.metadata.generation;
@@ -81,20 +83,17 @@ export function progressing(
     message,
     observedGeneration: gen,
   });
-  if (writing) return condition('True', 'Applying', `applying generation ${gen}`);
   if (restartsLeft > 0)
     return condition(
       'True',
       'Readdressing',
       `${restartsLeft} instance(s) to restart, one at a time, to advertise a new gpfdist address`,
     );
-  if (!settled)
+  if (rollout || !settled)
     return condition(
       'True',
       'RollingOut',
-      st
-        ? `waiting for ${size} instance(s) ready at the StatefulSet's current revision`
-        : 'creating the StatefulSet',
+      `waiting for ${size} instance(s) ready at the StatefulSet's current revision`,
     );
   return condition('False', 'Converged', `${size} instance(s) at the desired spec`);
 }

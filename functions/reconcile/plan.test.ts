@@ -51,6 +51,7 @@ const condition = (type: string, status: 'True' | 'False', reason: string, messa
   message,
   observedGeneration: gen,
 });
+const ROLLING_OUT = (n: number) => `waiting for ${n} instance(s) ready at the StatefulSet's current revision`;
 const VALID = (gen = 1) => condition('ConfigValid', 'True', 'Valid', 'gpss_config is valid', gen);
 const ADDRESSED = (n: number, gen = 1) =>
   condition('ExternalAddressReady', 'True', 'AddressesAssigned', `${n} instance address(es) assigned`, gen);
@@ -83,7 +84,7 @@ test('create: Services, again with their node ports, then config, StatefulSet an
     apply(seedGpfdistService(1, nodePortOf(1)), 'changed'),
     apply(seedGpfdistService(2, nodePortOf(2)), 'changed'),
   ]);
-  const plan = planCluster(cr, afterApply(o1, second), true);
+  const plan = planCluster(cr, afterApply(o1, second));
   assert.equal(plan, {
     outcome: 'converge',
     steps: [
@@ -92,11 +93,7 @@ test('create: Services, again with their node ports, then config, StatefulSet an
       apply(SEED_PDB, 'missing'),
     ],
     status: {
-      conditions: [
-        VALID(),
-        condition('Progressing', 'True', 'Applying', 'applying generation 1'),
-        ADDRESSED(3),
-      ],
+      conditions: [VALID(), condition('Progressing', 'True', 'RollingOut', ROLLING_OUT(3)), ADDRESSED(3)],
       fields: { observedGeneration: 1, selector: SELECTOR, gpssAddress: '10.0.0.1:30000' },
     },
     afterStatusChange: [],
@@ -107,7 +104,7 @@ test('converged: no step, and Progressing says Converged', () => {
   const cr = cluster();
   const o = converged(cr);
   assert.equal(planServices(cr, o), []);
-  assert.equal(planCluster(cr, o, false), {
+  assert.equal(planCluster(cr, o), {
     outcome: 'converge',
     steps: [],
     status: {
@@ -136,7 +133,7 @@ test('scale 3 -> 5: two new Services, their configs, the StatefulSet and a Scale
     apply(seedGpfdistService(3, nodePortOf(3)), 'changed'),
     apply(seedGpfdistService(4, nodePortOf(4)), 'changed'),
   ]);
-  const plan = planCluster(cr, afterApply(o1, second), true);
+  const plan = planCluster(cr, afterApply(o1, second));
   assert.equal(plan.steps, [
     apply(configMap(5, CLUSTER_ID), 'changed'),
     apply(
@@ -157,7 +154,7 @@ test('scale 3 -> 5: two new Services, their configs, the StatefulSet and a Scale
   ]);
   assert.equal(plan.status.conditions, [
     VALID(2),
-    condition('Progressing', 'True', 'Applying', 'applying generation 2', 2),
+    condition('Progressing', 'True', 'RollingOut', ROLLING_OUT(5), 2),
     ADDRESSED(5, 2),
   ]);
 });
@@ -166,7 +163,7 @@ test('scale 5 -> 3: config and StatefulSet shrink; a surplus Service goes once i
   const cr = cluster({ size: 3 }, 2);
   const o = converged(cluster({ size: 5 }));
   assert.equal(planServices(cr, o), []);
-  assert.equal(planCluster(cr, o, false).steps, [
+  assert.equal(planCluster(cr, o).steps, [
     apply(configMap(3, CLUSTER_ID), 'changed'),
     apply(statefulSet(), 'changed'),
     {
@@ -186,7 +183,7 @@ test('scale 5 -> 3: config and StatefulSet shrink; a surplus Service goes once i
     services: o.services,
     pods: [...later.pods, readyPod(3)],
   };
-  assert.equal(planCluster(cr, shrinking, false).steps, [
+  assert.equal(planCluster(cr, shrinking).steps, [
     { do: 'delete-service', name: 'gpfdist-gpfdist-4', ordinal: '4' },
   ]);
 });
@@ -195,7 +192,7 @@ test('image change: only the StatefulSet', () => {
   const cr = cluster({ image: 'gpss:2' }, 2);
   const o = converged(cluster());
   assert.equal(planServices(cr, o), []);
-  const plan = planCluster(cr, o, false);
+  const plan = planCluster(cr, o);
   assert.equal(plan.steps, [
     apply(
       statefulSet((s) => {
@@ -205,10 +202,7 @@ test('image change: only the StatefulSet', () => {
       'changed',
     ),
   ]);
-  assert.equal(
-    plan.status.conditions[1],
-    condition('Progressing', 'True', 'Applying', 'applying generation 2', 2),
-  );
+  assert.equal(plan.status.conditions[1], condition('Progressing', 'True', 'RollingOut', ROLLING_OUT(3), 2));
 });
 
 test('gpfdist LoadBalancer -> NodePort: Services re-typed, new addresses, marks, one restart', () => {
@@ -223,7 +217,7 @@ test('gpfdist LoadBalancer -> NodePort: Services re-typed, new addresses, marks,
   );
   const o1 = afterApply(o0, first);
   assert.equal(planServices(cr, o1), []);
-  assert.equal(planCluster(cr, o1, true).steps, [
+  assert.equal(planCluster(cr, o1).steps, [
     apply(configMap(3, { ...CLUSTER_ID, ...restartMarks(0, 1, 2) }), 'changed'),
     { do: 'restart', pod: 'gpfdist-0', uid: podUid(0), mark: 'gpss.gpdb.io/restart-0' },
     {
@@ -258,18 +252,18 @@ test('address change: every instance marked, restarted one at a time, each when 
       },
     },
   ];
-  const plan = planCluster(cr, o, false);
+  const plan = planCluster(cr, o);
   assert.equal(plan.steps, [apply(marked, 'changed'), ...restart(0)]);
   assert.is(plan.status.fields.gpssAddress, '10.0.0.2:30000');
 
   // gpfdist-0 is stopping: the marks stay, nobody else is restarted meanwhile.
   const stopping = { ...readyPod(0), metadata: { ...readyPod(0).metadata, deletionTimestamp: new Date(0) } };
   const o2 = { ...o, configMap: withAppliedHash(marked), pods: [stopping, readyPod(1), readyPod(2)] };
-  assert.equal(planCluster(cr, o2, false).steps, []);
+  assert.equal(planCluster(cr, o2).steps, []);
 
   // Its replacement is Ready (a new uid, the new address): its mark goes, the next one restarts.
   const o3 = { ...o2, pods: [readyPod(0, 'pod-uid-0b'), readyPod(1), readyPod(2)] };
-  assert.equal(planCluster(cr, o3, false).steps, [
+  assert.equal(planCluster(cr, o3).steps, [
     apply(configMap(3, { ...CLUSTER_ID, ...restartMarks(1, 2) }, '10.0.0.2'), 'changed'),
     ...restart(1),
   ]);

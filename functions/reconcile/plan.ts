@@ -56,9 +56,9 @@ export function withServices(o: Observed, applied: LiveService[]): Observed {
 
 /**
  * Everything after the Services, in apply order (a pod created by the StatefulSet finds its config or
- * waits for it, never a stale one). `servicesWritten`: a Service was applied earlier in this event.
+ * waits for it, never a stale one).
  */
-export function planCluster(cr: GpssCluster, o: Observed, servicesWritten: boolean): Plan {
+export function planCluster(cr: GpssCluster, o: Observed): Plan {
   const d = buildDesired(cr, o);
   const configMap = withInstanceAnnotations(cr, d, o);
   const steps = [
@@ -68,7 +68,7 @@ export function planCluster(cr: GpssCluster, o: Observed, servicesWritten: boole
     ...surplusServiceSteps(cr, d, o),
     ...planRestart(configMap.metadata.annotations ?? {}, o.pods),
   ];
-  const writing = servicesWritten || steps.some((s) => s.do !== 'event');
+  const rollout = steps.some((s) => s.do === 'apply' && s.object.kind === 'StatefulSet');
   const restartsLeft = Object.keys(configMap.metadata.annotations ?? {}).filter((k) =>
     k.startsWith(RESTART_PREFIX),
   ).length;
@@ -76,7 +76,7 @@ export function planCluster(cr: GpssCluster, o: Observed, servicesWritten: boole
     outcome: 'converge',
     steps,
     status: {
-      conditions: [configValid(cr), progressing(cr, o, writing, restartsLeft), addressCondition(cr, d)],
+      conditions: [configValid(cr), progressing(cr, o, rollout, restartsLeft), addressCondition(cr, d)],
       fields: statusFields(cr, currentGpssAddress(cr, o)),
     },
     afterStatusChange: [],

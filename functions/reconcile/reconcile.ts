@@ -51,7 +51,7 @@ export async function reconcileCluster(
     return { outcome: 'maintenance', applied: [] };
   }
   const services = await applyServices(exec);
-  const plan = planCluster(cr, services.observed, services.writes.length > 0);
+  const plan = planCluster(cr, services.observed);
   const applied = [...services.writes, ...(await carryOut({ ...exec, observed: services.observed }, plan))];
   return { outcome: applied.length ? 'applied' : 'unchanged', applied };
 }

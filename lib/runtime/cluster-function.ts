@@ -53,6 +53,12 @@ export interface ClusterFunction {
    * check costs several reads.
    */
   freshKinds?: readonly string[];
+  /**
+   * Kinds nothingToDo judges from the object alone, with no need of the cluster: when an event's own
+   * copy is not settled (most are late: the change they lack was made since), the object as it is
+   * now is got and judged first, and the cluster is read only if that does not settle it.
+   */
+  selfJudgedKinds?: readonly string[];
 }
 
 export type ClusterHandler = (ctx: FunctionContext, namespace: string, name: string) => Promise<string>;
@@ -99,9 +105,11 @@ export function createClusterFunctionApp(fn: ClusterFunction, deps: Deps): Hono 
     const log = ctx.log.child({ cluster: key });
     // Inside the per-cluster queue: a read taken before waiting there could be stale when the handler runs.
     const { outcome, coalesced } = await perCluster.run(key, ev, async (evs) => {
+      const self = await settledAsTheyAre(fn, ctx.kube, evs, log);
+      if (self) return self;
       const cr = await ctx.kube.get<GpssCluster>('gpssclusters', ref.namespace, ref.name);
       if (cr && !failureRecorded(cr, fn.name)) {
-        const settled = await settleAll(fn, ctx.kube, evs, cr);
+        const settled = await settleAll(fn, ctx.kube, evs, cr, log);
         if (settled) return settled;
       }
       const kube = primedClient(ctx.kube, 'gpssclusters', ref.namespace, ref.name, cr);
@@ -123,6 +131,7 @@ async function settleAll(
   kube: KubeClient,
   evs: ApiServerEvent[],
   cr: GpssCluster,
+  log: Logger,
 ): Promise<string | undefined> {
   const outcomes: string[] = [];
   for (const ev of evs) {
@@ -130,19 +139,61 @@ async function settleAll(
     let settled = fn.nothingToDoGiven?.(ev, cr);
     if (!settled && ev.verb !== 'delete') {
       const now =
-        ev.kind === KIND ? cr : fn.freshKinds?.includes(ev.kind) ? await freshObject(kube, ev) : undefined;
+        ev.kind === KIND
+          ? cr
+          : fn.freshKinds?.includes(ev.kind)
+            ? await freshObject(kube, ev, log)
+            : undefined;
       const fresh: ApiServerEvent | undefined = now && { ...ev, verb: 'update', object: now as KubeObject };
       if (fresh) settled = fn.nothingToDo?.(fresh) ?? fn.nothingToDoGiven?.(fresh, cr);
     }
     if (!settled) return undefined;
     outcomes.push(settled);
   }
+  return joinOutcomes(outcomes);
+}
+
+/** The outcome word when every event is of a self-judged kind whose object, as it is now, settles it. */
+async function settledAsTheyAre(
+  fn: ClusterFunction,
+  kube: KubeClient,
+  evs: ApiServerEvent[],
+  log: Logger,
+): Promise<string | undefined> {
+  const self = fn.selfJudgedKinds;
+  if (!self || !fn.nothingToDo || !evs.every((e) => e.verb !== 'delete' && self.includes(e.kind)))
+    return undefined;
+  const outcomes: string[] = [];
+  for (const ev of evs) {
+    const now = await freshObject(kube, ev, log);
+    const settled = now && fn.nothingToDo({ ...ev, verb: 'update', object: now });
+    if (!settled) return undefined;
+    outcomes.push(settled);
+  }
+  return joinOutcomes(outcomes);
+}
+
+function joinOutcomes(outcomes: string[]): string {
   return outcomes.length === 1 ? outcomes[0] : [...new Set(outcomes)].join('+');
 }
 
-function freshObject(kube: KubeClient, ev: ApiServerEvent): Promise<KubeObject | undefined> {
+/**
+ * The event's object as it is now; undefined when gone or when the read fails: a triage only ever saves
+ * work, so a failed read leaves the event to the full handling, which records what stops it.
+ */
+async function freshObject(
+  kube: KubeClient,
+  ev: ApiServerEvent,
+  log: Logger,
+): Promise<KubeObject | undefined> {
   const res = resourceFor(ev.apiVersion, ev.kind);
-  return res && ev.namespace ? kube.get<KubeObject>(res, ev.namespace, ev.name) : Promise.resolve(undefined);
+  if (!res || !ev.namespace) return undefined;
+  try {
+    return await kube.get<KubeObject>(res, ev.namespace, ev.name);
+  } catch (err) {
+    log.warn({ err, kind: ev.kind, name: ev.name }, 'triage read failed; handling the event in full');
+    return undefined;
+  }
 }
 
 /**

@@ -379,6 +379,25 @@ test('a new cluster and each of its instance pods are guarded by finalizers', as
     assert.ok(k in summaries[0], `summary has ${k}`);
 });
 
+test('a late pod event (its copy lacks the finalizer the pod has now) costs one get, no write', async (ctx) => {
+  const [pod] = await listOf(ctx, 'pods', 'gp');
+  assert.ok(pod?.metadata.finalizers?.includes('gpss.gpdb.io/instance'), 'a guarded pod');
+  const copy = {
+    ...pod,
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { ...pod.metadata, finalizers: undefined },
+  };
+  const late = adapterEvent(copy, 'add');
+  await send(ctx.finApp, late);
+  const line = finLog.find((l) => l.msg === 'event handled' && l.eventId === late.id);
+  assert.equal(line && { outcome: line.outcome, reads: line.reads, writes: line.writes }, {
+    outcome: 'guarded',
+    reads: 1,
+    writes: 0,
+  });
+});
+
 test('replayed events on a guarded cluster write nothing', async (ctx) => {
   await converge(ctx, 'gp', 'no more finalize writes', async () => {
     const m = auditMark();
