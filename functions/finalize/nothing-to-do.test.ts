@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { resourceEvent } from '../../lib/runtime/events/fixtures';
-import { nothingToDo } from './nothing-to-do';
+import { nothingToDo, selfJudged } from './nothing-to-do';
 
 const test = suite('functions/finalize/nothing-to-do');
 
@@ -52,6 +52,14 @@ test('a guarded live cluster whose generation is already observed needs no read'
   assert.is(nothingToDo(cluster({ meta: { deletionTimestamp: '2026-12-01T00:00:00Z' } })), undefined);
   const failed = [{ type: 'FinalizeFailed', status: 'True', reason: 'PatchPod', observedGeneration: 2 }];
   assert.is(nothingToDo(cluster({ conditions: failed })), undefined, 'only handling clears a failure');
+});
+
+test('a live pod is judged again as it is now before the cluster is read; a deleting one is not', () => {
+  assert.ok(selfJudged(pod({})));
+  assert.not.ok(
+    selfJudged(pod({ finalizers: ['gpss.gpdb.io/instance'], deletionTimestamp: '2026-12-01T00:00:00Z' })),
+  );
+  assert.not.ok(selfJudged(cluster()));
 });
 
 test.run();

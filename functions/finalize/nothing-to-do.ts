@@ -31,3 +31,13 @@ export function nothingToDo(ev: ApiServerEvent): string | undefined {
   if (!cr.spec?.maintenance && !hasFinalizer(cr, FINALIZERS.cluster)) return undefined;
   return failureRecorded(cr, 'finalize') ? undefined : 'unchanged';
 }
+
+/**
+ * A live pod's finalizer is all finalize asks of it, so an event showing one without it (most are late:
+ * finalize added it since) is settled by one get of the pod. A deleting pod's event is most often
+ * current (finalize has to act on it), so it goes straight to the cluster read.
+ */
+export function selfJudged(ev: ApiServerEvent): boolean {
+  const meta = (ev.object as { metadata?: { deletionTimestamp?: string } } | undefined)?.metadata;
+  return ev.kind === 'Pod' && !!meta && !meta.deletionTimestamp;
+}

@@ -54,11 +54,11 @@ export interface ClusterFunction {
    */
   freshKinds?: readonly string[];
   /**
-   * Kinds nothingToDo judges from the object alone, with no need of the cluster: when an event's own
-   * copy is not settled (most are late: the change they lack was made since), the object as it is
-   * now is got and judged first, and the cluster is read only if that does not settle it.
+   * Events nothingToDo judges from the object alone, with no need of the cluster, and whose own copy,
+   * when not settled, is most often late (the change it lacks was made since): the object as it is now
+   * is got and judged first, and the cluster is read only if that does not settle it.
    */
-  selfJudgedKinds?: readonly string[];
+  selfJudged?(ev: ApiServerEvent): boolean;
 }
 
 export type ClusterHandler = (ctx: FunctionContext, namespace: string, name: string) => Promise<string>;
@@ -153,20 +153,20 @@ async function settleAll(
   return joinOutcomes(outcomes);
 }
 
-/** The outcome word when every event is of a self-judged kind whose object, as it is now, settles it. */
+/** The outcome word when every event is self-judged and its object, as it is now, settles it. */
 async function settledAsTheyAre(
   fn: ClusterFunction,
   kube: KubeClient,
   evs: ApiServerEvent[],
   log: Logger,
 ): Promise<string | undefined> {
-  const self = fn.selfJudgedKinds;
-  if (!self || !fn.nothingToDo || !evs.every((e) => e.verb !== 'delete' && self.includes(e.kind)))
+  const { selfJudged, nothingToDo } = fn;
+  if (!selfJudged || !nothingToDo || !evs.every((e) => e.verb !== 'delete' && selfJudged(e)))
     return undefined;
   const outcomes: string[] = [];
   for (const ev of evs) {
     const now = await freshObject(kube, ev, log);
-    const settled = now && fn.nothingToDo({ ...ev, verb: 'update', object: now });
+    const settled = now && nothingToDo({ ...ev, verb: 'update', object: now });
     if (!settled) return undefined;
     outcomes.push(settled);
   }
