@@ -8,7 +8,7 @@ import { KIND } from '../../lib/api/types';
 import { operatorChildren, type SnapshotKind } from '../../lib/k8s/snapshot';
 import { createClusterFunctionApp, type Deps } from '../../lib/runtime/cluster-function';
 import { finalizeCluster } from './finalize';
-import { nothingToDo, selfJudged } from './nothing-to-do';
+import { nothingToDo, nothingToDoGiven, selfJudged } from './nothing-to-do';
 import { resyncAll } from './resync';
 
 export const NAME = 'finalize';
@@ -24,6 +24,7 @@ export function createApp(deps: Deps): Hono {
       kinds: WATCHED_KINDS,
       resyncReads: RESYNC_READS,
       nothingToDo,
+      nothingToDoGiven,
       selfJudged,
       handleCluster: async (ctx, ns, name) => (await finalizeCluster(ctx, ns, name)).outcome,
       resync: resyncAll,

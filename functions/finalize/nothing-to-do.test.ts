@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { GpssCluster } from '../../lib/api/types';
 import { resourceEvent } from '../../lib/runtime/events/fixtures';
-import { nothingToDo, selfJudged } from './nothing-to-do';
+import { nothingToDo, nothingToDoGiven, selfJudged } from './nothing-to-do';
 
 const test = suite('functions/finalize/nothing-to-do');
 
@@ -52,6 +53,20 @@ test('a guarded live cluster whose generation is already observed needs no read'
   assert.is(nothingToDo(cluster({ meta: { deletionTimestamp: '2026-12-01T00:00:00Z' } })), undefined);
   const failed = [{ type: 'FinalizeFailed', status: 'True', reason: 'PatchPod', observedGeneration: 2 }];
   assert.is(nothingToDo(cluster({ conditions: failed })), undefined, 'only handling clears a failure');
+});
+
+test("a pod's delete event needs nothing while its cluster lives; while it is deleted, it does", () => {
+  const gone = { ...pod({ deletionTimestamp: '2026-12-01T00:00:00Z' }), verb: 'delete' as const };
+  const cr = (c: ReturnType<typeof cluster>) => c.object as unknown as GpssCluster;
+  assert.is(nothingToDoGiven(gone, cr(cluster())), 'gone');
+  assert.is(
+    nothingToDoGiven(gone, cr(cluster({ meta: { finalizers: [] }, spec: { maintenance: true } }))),
+    'gone',
+  );
+  assert.is(nothingToDoGiven(gone, cr(cluster({ meta: { finalizers: [] } }))), undefined, 'not guarded yet');
+  const deleting = cr(cluster({ meta: { deletionTimestamp: '2026-12-01T00:00:00Z' } }));
+  assert.is(nothingToDoGiven(gone, deleting), undefined, 'the last pod gone lets the cluster go');
+  assert.is(nothingToDoGiven(pod({}), cr(cluster())), undefined, 'a live pod is judged by itself');
 });
 
 test('a live pod is judged again as it is now before the cluster is read; a deleting one is not', () => {

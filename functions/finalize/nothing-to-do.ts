@@ -8,6 +8,10 @@
 //   lifted, size lowered) frees held pods, and its own event always shows the new generation not yet
 //   observed; at generation 1 there has been no spec change to free anything (what holds a pod then
 //   ends with that pod's own event or its time box).
+// With the cluster read: a pod's delete event while the cluster lives. finalize acts on a live
+// cluster's pods that exist (a finalizer to add, a deletion to hold or let go); a pod that is gone
+// leaves nothing (its Service, if beyond size, went when finalize let it go), and its replacement
+// brings its own event. Only while the cluster is deleted does the last pod's going matter.
 // A skipped event that mattered after all is one whose loss the resync repairs, as for a lost event.
 import { FINALIZERS, type GpssCluster, KIND } from '../../lib/api/types';
 import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
@@ -30,6 +34,11 @@ export function nothingToDo(ev: ApiServerEvent): string | undefined {
   if (gen === undefined || (gen !== 1 && cr.status?.observedGeneration !== gen)) return undefined;
   if (!cr.spec?.maintenance && !hasFinalizer(cr, FINALIZERS.cluster)) return undefined;
   return failureRecorded(cr, 'finalize') ? undefined : 'unchanged';
+}
+
+export function nothingToDoGiven(ev: ApiServerEvent, cr: GpssCluster): string | undefined {
+  if (ev.kind !== 'Pod' || ev.verb !== 'delete' || cr.metadata.deletionTimestamp) return undefined;
+  return cr.spec?.maintenance || hasFinalizer(cr, FINALIZERS.cluster) ? 'gone' : undefined;
 }
 
 /**
