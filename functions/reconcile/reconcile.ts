@@ -39,9 +39,17 @@ export async function reconcileCluster(
   ctx.seen?.(cr);
   if (cr.metadata.deletionTimestamp) return { outcome: 'deleting', applied: [] };
 
+  // A cluster reconcile has never reported on is about to claim its Cluster.Id: the other clusters
+  // are read beside its children, not after them (one round trip less before a new cluster's first
+  // apply). A read started here and not needed after all is dropped unawaited.
+  const others =
+    cr.status?.observedGeneration === undefined
+      ? listWatched<GpssCluster>(ctx.kube, 'gpssclusters')
+      : undefined;
+  others?.catch(() => undefined);
   const observed = await observeCluster(ctx.kube, cr, { nodes: needsNodes(cr) });
   const exec: ExecContext = { ...ctx, cr, observed };
-  const rejection = await gate(ctx.kube, cr, observed);
+  const rejection = await gate(ctx.kube, cr, observed, others);
   if (rejection) {
     await carryOut(exec, planRejected(cr, rejection));
     return { outcome: 'invalid', applied: [] };
@@ -57,11 +65,19 @@ export async function reconcileCluster(
 }
 
 /** Why the spec is not applied, if it is not; in maintenance nothing is applied, so nothing is dry-run. */
-async function gate(kube: KubeClient, cr: GpssCluster, o: Observed): Promise<Rejection | undefined> {
+async function gate(
+  kube: KubeClient,
+  cr: GpssCluster,
+  o: Observed,
+  others: Promise<GpssCluster[]> | undefined,
+): Promise<Rejection | undefined> {
   const problem = specProblems(cr, o);
   if (problem) return problem;
   if (claimsClusterId(cr, o)) {
-    const duplicate = duplicateClusterId(cr, await listWatched<GpssCluster>(kube, 'gpssclusters'));
+    const duplicate = duplicateClusterId(
+      cr,
+      await (others ?? listWatched<GpssCluster>(kube, 'gpssclusters')),
+    );
     if (duplicate) return duplicate;
   }
   return cr.spec.maintenance ? undefined : refusedByApiServer(kube, cr, o);
