@@ -144,7 +144,7 @@ async function settleAll(
           : fn.freshKinds?.includes(ev.kind)
             ? await freshObject(kube, ev, log)
             : undefined;
-      const fresh: ApiServerEvent | undefined = now && { ...ev, verb: 'update', object: now as KubeObject };
+      const fresh = now && asItIsNow(ev, now as KubeObject);
       if (fresh) settled = fn.nothingToDo?.(fresh) ?? fn.nothingToDoGiven?.(fresh, cr);
     }
     if (!settled) return undefined;
@@ -166,11 +166,16 @@ async function settledAsTheyAre(
   const outcomes: string[] = [];
   for (const ev of evs) {
     const now = await freshObject(kube, ev, log);
-    const settled = now && nothingToDo({ ...ev, verb: 'update', object: now });
+    const settled = now && nothingToDo(asItIsNow(ev, now));
     if (!settled) return undefined;
     outcomes.push(settled);
   }
   return joinOutcomes(outcomes);
+}
+
+/** The event as if it had been sent for the object as it is now. */
+function asItIsNow(ev: ApiServerEvent, object: KubeObject): ApiServerEvent {
+  return { ...ev, verb: 'update', object };
 }
 
 function joinOutcomes(outcomes: string[]): string {
