@@ -61,6 +61,14 @@ test('a cluster event with a fact health has not reflected yet is handled', () =
   const invalid = [cond('ConfigValid', 'False', 'InvalidConfig'), READY[1]!];
   assert.is(nothingToDo(ev('GpssCluster', cr({ conditions: invalid }))), undefined, 'rejected config');
   assert.ok(judged(cr({ conditions: invalid, phase: 'Invalid' })));
+  const converged = [...READY, cond('Progressing', 'False', 'Converged')];
+  assert.is(
+    nothingToDo(ev('GpssCluster', cr({ conditions: converged, phase: 'Updating' }))),
+    undefined,
+    'reconcile says its rollout or re-addressing is over, health still says Updating',
+  );
+  const rolling = [...READY, cond('Progressing', 'True', 'Readdressing')];
+  assert.ok(judged(cr({ conditions: rolling, phase: 'Updating' })), 'both still say so');
   const failing = [...READY, cond('ReconcileFailed', 'True', 'ApplyStatefulSet')];
   assert.is(
     nothingToDo(ev('GpssCluster', cr({ conditions: failing }))),
@@ -175,27 +183,9 @@ test('a late event of a pod on its way out, whose successor the status reports, 
   assert.is(nothingToDoGiven(ev('Pod', old({ deleting: true })), cr()), undefined, 'no uid reported yet');
 });
 
-test('a StatefulSet whose replicas and rollout the phase already shows needs only the cluster read', () => {
-  const sts = (replicas: number, current: string, update: string) => ({
-    metadata: { name: 'g' },
-    spec: { replicas },
-    status: { currentRevision: current, updateRevision: update },
-  });
-  assert.is(nothingToDoGiven(ev('StatefulSet', sts(1, 'a', 'a')), cr()), 'unchanged');
-  assert.is(nothingToDoGiven(ev('StatefulSet', sts(2, 'a', 'a')), cr()), undefined, 'scaled');
-  assert.is(nothingToDoGiven(ev('StatefulSet', sts(1, 'a', 'b')), cr()), undefined, 'a rollout began');
-  assert.is(nothingToDoGiven(ev('StatefulSet', sts(1, 'a', 'b')), cr({ phase: 'Updating' })), 'unchanged');
-  assert.is(
-    nothingToDoGiven(ev('StatefulSet', sts(1, 'b', 'b')), cr({ phase: 'Updating' })),
-    undefined,
-    'rollout done',
-  );
-  assert.is(nothingToDoGiven(ev('StatefulSet', sts(1, 'a', 'a')), cr({ phase: 'Creating' })), undefined);
-  assert.is(
-    nothingToDoGiven(ev('StatefulSet', sts(1, 'a', 'a')), cr({ generation: 3 })),
-    undefined,
-    'not judged',
-  );
+test('a StatefulSet event (health no longer subscribes) is never settled by the pod rules', () => {
+  const sts = { metadata: { name: 'g' }, spec: { replicas: 1 }, status: {} };
+  assert.is(nothingToDoGiven(ev('StatefulSet', sts), cr()), undefined);
 });
 
 test.run();

@@ -4,7 +4,7 @@
 // - a GpssCluster event, from its own object: health already judged this generation (its Ready
 //   condition says so) and the phase already reflects every fact health takes from the cluster object
 //   (deleting, ConfigValid, a *Failed condition, maintenance). Everything else health reports comes
-//   from pods, the StatefulSet, Services, nodes, whose changes are events of their own.
+//   from the cluster's pods, whose changes are events of their own, and what they run on and behind.
 // - a Pod event, with the cluster read once: the cluster is judged as above and its status already
 //   lists that instance as this pod shows it: on the same node with the same restart count, and either
 //   Ready, or not Ready with its part of the Ready message saying what the pod says of itself (its
@@ -14,12 +14,11 @@
 //   restarts or shows a new problem is always checked; so is a pod's delete event, unless it (or any
 //   late event of a pod being deleted) is about a pod whose successor the status already reports
 //   under the same name (status.instances[].uid): a rollout's backlog of superseded events.
-// - a StatefulSet event, with the cluster read once: health takes two facts from it, its replica
-//   count and whether a rollout is under way; when the phase already shows them (Ready with the
-//   replicas at size and no rollout, or Updating during a rollout), the event changes nothing.
+// No StatefulSet events: health takes two facts from the StatefulSet, its replica count and the
+// revision being rolled out, and each change of them is followed by pod events (a pod made, deleted or
+// replaced), which show it; the end of a rollout is judged from the pods (report.ts), so the last
+// instance's own event ends it. Their triage cost one cluster read each, about 18 per image change.
 import type { GpssCluster, Phase } from '../../lib/api/types';
-import { effectiveSize } from '../../lib/desired/effective';
-import type { LiveStatefulSet } from '../../lib/desired/k8s-types';
 import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
 import { failureRecorded } from '../../lib/runtime/failures';
 import {
@@ -31,7 +30,7 @@ import {
   startingNote,
 } from './instance-health';
 import { OVERRIDE_RULES, overrideRule } from './phase';
-import { clusterFacts, rolloutInProgress } from './report';
+import { clusterFacts } from './report';
 
 const OVERRIDE_PHASES: ReadonlySet<Phase> = new Set(OVERRIDE_RULES.map((r) => r.phase));
 
@@ -48,8 +47,19 @@ export function judged(cr: GpssCluster): boolean {
   const { facts, failing } = clusterFacts(cr);
   const want = overrideRule(facts)?.phase;
   if (want ? phase !== want : phase === undefined || OVERRIDE_PHASES.has(phase)) return false;
+  if (phase === 'Updating' && rolloutOverFor(cr)) return false;
   // The Ready reason names the failing condition (it may change while the phase stays Failed).
   return !failing || facts.deleting || ready.reason === failing.type;
+}
+
+/**
+ * Health says Updating and reconcile says its rollout is over (Progressing=False): the end of a
+ * re-addressing is the removal of reconcile's restart marks from the instance config, which health
+ * does not receive, and of a rollout the pods' own events; reconcile's status write is the event that
+ * says so, even when nothing about a pod changes after it.
+ */
+function rolloutOverFor(cr: GpssCluster): boolean {
+  return cr.status?.conditions?.some((c) => c.type === 'Progressing' && c.status === 'False') ?? false;
 }
 
 /** From the event's own object: a GpssCluster event health has already answered. */
@@ -58,18 +68,12 @@ export function nothingToDo(ev: ApiServerEvent): string | undefined {
   return judged(ev.object as unknown as GpssCluster) ? 'unchanged' : undefined;
 }
 
-/** With the cluster read: a pod or StatefulSet the cluster's status already shows as it is. */
+/** With the cluster read: a pod the cluster's status already shows as it is. */
 export function nothingToDoGiven(ev: ApiServerEvent, cr: GpssCluster): string | undefined {
-  if (!ev.object || !judged(cr)) return undefined;
-  if (ev.kind === 'Pod') {
-    const pod = ev.object as unknown as HealthPod;
-    if (replaced(pod, cr, ev.verb === 'delete')) return 'replaced';
-    return ev.verb !== 'delete' && podShown(pod, cr) ? 'unchanged' : undefined;
-  }
-  if (ev.verb === 'delete') return undefined;
-  if (ev.kind === 'StatefulSet')
-    return statefulSetShown(ev.object as unknown as LiveStatefulSet, cr) ? 'unchanged' : undefined;
-  return undefined;
+  if (ev.kind !== 'Pod' || !ev.object || !judged(cr)) return undefined;
+  const pod = ev.object as unknown as HealthPod;
+  if (replaced(pod, cr, ev.verb === 'delete')) return 'replaced';
+  return ev.verb !== 'delete' && podShown(pod, cr) ? 'unchanged' : undefined;
 }
 
 /**
@@ -98,12 +102,4 @@ function podShown(pod: HealthPod, cr: GpssCluster): boolean {
   if (problem) return part === `${name}: ${formatProblem(problem)}`;
   const said = `${name}: ${startingNote(pod)}`;
   return part === said || part.startsWith(`${said} (`) || part.startsWith(`${said}, recovering from `);
-}
-
-function statefulSetShown(sts: LiveStatefulSet, cr: GpssCluster): boolean {
-  if (sts.metadata?.deletionTimestamp) return false;
-  const rolling = rolloutInProgress({ statefulSet: sts });
-  const phase = cr.status?.phase;
-  if (phase === 'Updating') return rolling;
-  return phase === 'Ready' && !rolling && (sts.spec?.replicas ?? 1) === effectiveSize(cr);
 }

@@ -198,6 +198,27 @@ test('a restart mark from reconcile reads as Updating, and the restarted instanc
   );
 });
 
+test('a rollout ends when every instance runs the new revision and is Ready, before the StatefulSet says so', () => {
+  const at = (rev: string, pod: LivePod): LivePod => ({
+    ...pod,
+    metadata: { ...pod.metadata, labels: { 'controller-revision-hash': rev } },
+  });
+  const rolling = (pods: LivePod[]) => {
+    const o = observed(pods);
+    o.statefulSet!.status = { ...o.statefulSet!.status!, currentRevision: 'r1', updateRevision: 'r2' };
+    return buildReport(input(cluster({ phase: 'Updating', readyReplicas: 3 }), o));
+  };
+  const [p0, p1, p2] = HEALTHY;
+  assert.is(rolling([at('r1', p0), at('r2', p1), at('r2', p2)]).phase, 'Updating', 'one at the old revision');
+  const starting = at('r2', p0);
+  starting.status = { ...starting.status, conditions: [{ type: 'Ready', status: 'False' }] };
+  assert.is(rolling([starting, at('r2', p1), at('r2', p2)]).phase, 'Updating', 'the last one not Ready yet');
+  assert.is(rolling([at('r2', p1), at('r2', p2)]).phase, 'Updating', 'one not made again yet');
+  const done = rolling([at('r2', p0), at('r2', p1), at('r2', p2)]);
+  assert.is(done.phase, 'Ready', 'all at r2 and Ready: currentRevision still r1');
+  assert.is(done.conditions[0].reason, 'AllInstancesReady');
+});
+
 test('the same observation always gives the same report', () => {
   const cr = cluster({ phase: 'Ready', readyReplicas: 3 });
   assert.equal(buildReport(input(cr, observed(HEALTHY))), buildReport(input(cr, observed(HEALTHY))));

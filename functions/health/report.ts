@@ -13,6 +13,7 @@ import {
   type InstanceAssessment,
   type NodeView,
   podNode,
+  podReady,
 } from './instance-health';
 import { decidePhase, type OverrideFacts, type PhaseDecision } from './phase';
 
@@ -36,10 +37,24 @@ export interface ReportInput {
 
 const MAX_MESSAGE = 4096;
 
-export function rolloutInProgress(o: Pick<Observed, 'statefulSet'>): boolean {
+/**
+ * A StatefulSet rollout is under way: the controller has a new revision to roll out, and not every
+ * instance within size runs it and is Ready. The pods decide its end, not the StatefulSet's
+ * `currentRevision`, which the controller updates a moment after the last instance turns Ready: health
+ * does not receive StatefulSet events (eventing/health.yaml), so that last pod's own event must be the
+ * one that ends "Updating".
+ */
+export function rolloutInProgress(o: Pick<Observed, 'statefulSet' | 'pods'>, cr: GpssCluster): boolean {
   const st = o.statefulSet?.status;
-  return !!st?.updateRevision && !!st.currentRevision && st.updateRevision !== st.currentRevision;
+  if (!st?.updateRevision || !st.currentRevision || st.updateRevision === st.currentRevision) return false;
+  return Array.from({ length: effectiveSize(cr) }, (_, i) => instancePodName(cr, i)).some((name) => {
+    const pod = o.pods.find((p) => p.metadata.name === name);
+    return !pod || pod.metadata.labels?.[REVISION_LABEL] !== st.updateRevision || !podReady(pod);
+  });
 }
+
+/** The label the StatefulSet controller puts on each pod: the revision it was made from. */
+const REVISION_LABEL = 'controller-revision-hash';
 
 /**
  * What health takes from the cluster object itself (everything else comes from its children): the
@@ -72,7 +87,7 @@ export function buildReport(input: ReportInput): HealthReport {
   const previous = new Map((cr.status?.instances ?? []).map((i) => [i.name, i]));
   const nodeInfos = observed.nodes.map(nodeInfo);
   const marks = observed.configMap?.metadata.annotations;
-  const rolling = rolloutInProgress(observed);
+  const rolling = rolloutInProgress(observed, cr);
   let readdressing = false;
   const notes: string[] = [];
 

@@ -108,14 +108,10 @@ async function send(app: App, obj: Obj) {
   assert.is(res.status, 200, await res.text());
 }
 
-/** The events health's source would send for one cluster: the CR, its pods and its StatefulSet. */
+/** The events health's source would send for one cluster: the CR and its pods. */
 async function healthEvents(ctx: Ctx, name: string): Promise<Obj[]> {
   const cr = await getCr(ctx, name);
-  return [
-    ...(cr ? [cr] : []),
-    ...(await list<Obj>(ctx, 'pods', name)),
-    ...(await list<Obj>(ctx, 'statefulsets', name)),
-  ];
+  return [...(cr ? [cr] : []), ...(await list<Obj>(ctx, 'pods', name))];
 }
 
 async function round(ctx: Ctx, name: string) {
