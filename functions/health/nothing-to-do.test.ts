@@ -183,6 +183,48 @@ test('a late event of a pod on its way out, whose successor the status reports, 
   assert.is(nothingToDoGiven(ev('Pod', old({ deleting: true })), cr()), undefined, 'no uid reported yet');
 });
 
+test('a late event of a pod from before its containers started is superseded once the status shows it Ready', () => {
+  const listed = (ready: boolean, uid = 'u1') =>
+    ({
+      ...cr(),
+      status: { ...cr().status, instances: [{ name: 'g-0', uid, node: 'n1', ready, restarts: 0 }] },
+    }) as GpssCluster;
+  const early = (status: object) => ({
+    metadata: { name: 'g-0', uid: 'u1' },
+    spec: { nodeName: 'n1' },
+    status,
+  });
+  const added = early({});
+  const creating = early({
+    conditions: [{ type: 'Ready', status: 'False' }],
+    containerStatuses: [
+      { name: 'gpss', restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } },
+    ],
+  });
+  assert.is(nothingToDoGiven(ev('Pod', added, 'add'), listed(true)), 'superseded');
+  assert.is(nothingToDoGiven(ev('Pod', creating), listed(true)), 'superseded');
+  assert.is(nothingToDoGiven(ev('Pod', creating), listed(false)), undefined, 'not shown Ready yet');
+  assert.is(nothingToDoGiven(ev('Pod', creating), listed(true, 'u0')), undefined, 'another pod of that name');
+  assert.is(nothingToDoGiven(ev('Pod', creating, 'delete'), listed(true)), undefined, 'gone');
+  const restarted = early({
+    conditions: [{ type: 'Ready', status: 'False' }],
+    containerStatuses: [
+      {
+        name: 'gpss',
+        restartCount: 1,
+        state: { waiting: { reason: 'CrashLoopBackOff' } },
+        lastState: { terminated: { exitCode: 1 } },
+      },
+    ],
+  });
+  assert.is(nothingToDoGiven(ev('Pod', restarted), listed(true)), undefined, 'it ran, then stopped: news');
+  const running = early({
+    conditions: [{ type: 'Ready', status: 'False' }],
+    containerStatuses: [{ name: 'gpss', restartCount: 0, state: { running: {} } }],
+  });
+  assert.is(nothingToDoGiven(ev('Pod', running), listed(true)), undefined, 'running, not ready: news');
+});
+
 test('a StatefulSet event (health no longer subscribes) is never settled by the pod rules', () => {
   const sts = { metadata: { name: 'g' }, spec: { replicas: 1 }, status: {} };
   assert.is(nothingToDoGiven(ev('StatefulSet', sts), cr()), undefined);

@@ -13,7 +13,9 @@
 //   lost included: the node lifecycle controller marks its pods not ready), starts being deleted,
 //   restarts or shows a new problem is always checked; so is a pod's delete event, unless it (or any
 //   late event of a pod being deleted) is about a pod whose successor the status already reports
-//   under the same name (status.instances[].uid): a rollout's backlog of superseded events.
+//   under the same name (status.instances[].uid): a rollout's backlog of superseded events. Nor is a
+//   late event of a pod from before any of its containers started, when the status reports that pod
+//   Ready: a new pod's add and binding events, which a pass for another event often outran.
 // No StatefulSet events: health takes two facts from the StatefulSet, its replica count and the
 // revision being rolled out, and each change of them is followed by pod events (a pod made, deleted or
 // replaced), which show it; the end of a rollout is judged from the pods (report.ts), so the last
@@ -73,7 +75,29 @@ export function nothingToDoGiven(ev: ApiServerEvent, cr: GpssCluster): string | 
   if (ev.kind !== 'Pod' || !ev.object || !judged(cr)) return undefined;
   const pod = ev.object as unknown as HealthPod;
   if (replaced(pod, cr, ev.verb === 'delete')) return 'replaced';
-  return ev.verb !== 'delete' && podShown(pod, cr) ? 'unchanged' : undefined;
+  if (ev.verb === 'delete') return undefined;
+  if (shownReadySince(pod, cr)) return 'superseded';
+  return podShown(pod, cr) ? 'unchanged' : undefined;
+}
+
+/**
+ * The status reports this very pod (its uid) Ready, and the event shows it before any of its
+ * containers started: a late event (its add, its binding), since a pod never returns to that state.
+ * Settled without getting the pod as it is now.
+ */
+function shownReadySince(pod: HealthPod, cr: GpssCluster): boolean {
+  const listed = cr.status?.instances?.find((i) => i.name === pod.metadata.name);
+  if (!listed?.ready || !listed.uid || listed.uid !== pod.metadata.uid) return false;
+  if (pod.metadata.deletionTimestamp || podReady(pod)) return false;
+  const containers = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  return containers.every(
+    (c) =>
+      !c.restartCount &&
+      !c.state?.running &&
+      !c.state?.terminated &&
+      !c.lastState?.running &&
+      !c.lastState?.terminated,
+  );
 }
 
 /**

@@ -7,17 +7,20 @@
 // - a Service, from its own object, whose every field was set by reconcile's own apply alone: the
 //   apply's answer (allocated node ports included) was used by the pass that made it. A Service anyone
 //   else touched (a user, a load-balancer controller writing its address) gets a full pass.
-// - a StatefulSet, with the cluster read once: the spec is reconcile's alone, and the Progressing
-//   condition computed from this StatefulSet is exactly the one the cluster already shows: still
-//   rolling out (the pass that applies the StatefulSet says so itself), or still converged. The moment
-//   the rollout completes changes it. While instances wait to be restarted one at a time (Readdressing), every event is
-//   handled: each replica turning Ready may let the next one go.
+// - a StatefulSet whose spec is reconcile's alone and that has not caught up with it yet (replicas not
+//   all updated and ready), from its own object: a rollout reconcile started, whose applying pass said
+//   RollingOut itself, or an instance not ready after the cluster converged, which leaves Converged as
+//   it is (plan-status.ts); and no restart waiting for its turn starts while an instance is not ready.
+// - a StatefulSet that has caught up, with the cluster read once: the spec is reconcile's alone, and
+//   the Progressing condition computed from this StatefulSet is exactly the one the cluster already
+//   shows. The moment the rollout completes changes it. While instances wait to be restarted one at a
+//   time (Readdressing), every such event is handled: each replica turning Ready may let the next go.
 // A skip that mattered after all is a lost event in effect, which the resync repairs.
 import { FIELD_MANAGERS, type GpssCluster, KIND } from '../../lib/api/types';
 import type { LiveStatefulSet } from '../../lib/desired/k8s-types';
 import { onlyManagedBy } from '../../lib/k8s/managed-fields';
 import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
-import { progressing } from './plan-status';
+import { progressing, rolloutSettled } from './plan-status';
 import { CONDITIONS } from './steps';
 
 /** Reconcile's verdict on this generation is on the cluster, and it has nothing pending. */
@@ -39,7 +42,16 @@ export function nothingToDo(ev: ApiServerEvent): string | undefined {
   if (ev.kind === KIND) return judged(ev.object as unknown as GpssCluster) ? 'unchanged' : undefined;
   if (ev.kind === 'Service' && !ev.object.metadata?.deletionTimestamp)
     return onlyManagedBy(ev.object, FIELD_MANAGERS.reconcile) ? 'own-echo' : undefined;
+  if (ev.kind === 'StatefulSet')
+    return catchingUp(ev.object as unknown as LiveStatefulSet) ? 'catching-up' : undefined;
   return undefined;
+}
+
+/** Reconcile's own StatefulSet, not caught up with its spec yet: nothing to report or restart. */
+function catchingUp(sts: LiveStatefulSet): boolean {
+  if (sts.metadata.deletionTimestamp || !onlyManagedBy(sts, FIELD_MANAGERS.reconcile, ['status']))
+    return false;
+  return !rolloutSettled(sts, sts.spec?.replicas ?? 1);
 }
 
 /** With the cluster read: a StatefulSet event that moves nothing reconcile reports or waits for. */

@@ -54,12 +54,30 @@ export function maintenanceProgressing(cr: GpssCluster): ConditionInput {
 }
 
 /**
+ * The StatefulSet has caught up with its spec: the controller observed it, and reports every one of
+ * `size` replicas updated and ready.
+ */
+export function rolloutSettled(sts: Observed['statefulSet'], size: number): boolean {
+  const st = sts?.status;
+  return (
+    !!st &&
+    st.observedGeneration === sts?.metadata.generation &&
+    (st.updatedReplicas ?? 0) >= size &&
+    (st.readyReplicas ?? 0) >= size &&
+    (st.replicas ?? 0) === size
+  );
+}
+
+/**
  * Converged once no instance waits for a restart, the StatefulSet is not being applied and it reports
  * every replica ready and updated. An apply of the StatefulSet starts a rollout whatever its status says
  * yet, so the pass that applies it says RollingOut itself (no second pass just to find that out); the
- * rollout's end is the StatefulSet's own event. The message carries no replica counts on purpose: a
- * count in it would make every pod turning Ready a status write (and each write an event to all three
- * functions); health's Ready condition and `kubectl get gpss` show the counts.
+ * rollout's end is the StatefulSet's own event. Once Converged it stays so until the next apply or
+ * restart, like a Deployment's Progressing: an instance that stops being ready later is health's to
+ * report (Ready, Degraded), not a rollout; so a StatefulSet event that shows it not settled never
+ * changes this condition (nothing-to-do.ts answers it without a read). The message carries no replica
+ * counts on purpose: a count in it would make every pod turning Ready a status write (and each write an
+ * event to all three functions); health's Ready condition and `kubectl get gpss` show the counts.
  */
 export function progressing(
   cr: GpssCluster,
@@ -68,14 +86,7 @@ export function progressing(
   restartsLeft = 0,
 ): ConditionInput {
   const gen = cr.metadata.generation;
-  const st = o.statefulSet?.status;
   const size = cr.spec.size ?? 1;
-  const settled =
-    !!st &&
-    st.observedGeneration === o.statefulSet?.metadata.generation &&
-    (st.updatedReplicas ?? 0) >= size &&
-    (st.readyReplicas ?? 0) >= size &&
-    (st.replicas ?? 0) === size;
   const condition = (status: 'True' | 'False', reason: string, message: string): ConditionInput => ({
     type: CONDITIONS.progressing,
     status,
@@ -89,13 +100,18 @@ export function progressing(
       'Readdressing',
       `${restartsLeft} instance(s) to restart, one at a time, to advertise a new gpfdist address`,
     );
-  if (rollout || !settled)
-    return condition(
-      'True',
-      'RollingOut',
-      `waiting for ${size} instance(s) ready at the StatefulSet's current revision`,
-    );
-  return condition('False', 'Converged', `${size} instance(s) at the desired spec`);
+  if (!rollout && (rolloutSettled(o.statefulSet, size) || wasConverged(cr)))
+    return condition('False', 'Converged', `${size} instance(s) at the desired spec`);
+  return condition(
+    'True',
+    'RollingOut',
+    `waiting for ${size} instance(s) ready at the StatefulSet's current revision`,
+  );
+}
+
+function wasConverged(cr: GpssCluster): boolean {
+  const now = cr.status?.conditions?.find((c) => c.type === CONDITIONS.progressing);
+  return now?.status === 'False' && now.reason === 'Converged';
 }
 
 /**
