@@ -54,6 +54,20 @@ test('a cluster event health already answered (its own status write, another con
   assert.ok(judged(cr({ spec: { maintenance: true }, phase: 'Maintenance' })));
 });
 
+test("a new cluster nobody has reported on waits for reconcile's first status write", () => {
+  const fresh = { ...cr(), status: undefined } as unknown as GpssCluster;
+  assert.is(nothingToDo(ev('GpssCluster', fresh, 'add')), 'awaiting-reconcile');
+  assert.is(
+    nothingToDo(ev('GpssCluster', { ...fresh, status: {} })),
+    'awaiting-reconcile',
+    'finalizer added',
+  );
+  const deleting = { ...fresh, metadata: { ...fresh.metadata, deletionTimestamp: '2026-12-01T00:00:00Z' } };
+  assert.is(nothingToDo(ev('GpssCluster', deleting)), undefined, 'deleted before any report');
+  const reconciled = { ...fresh, status: { conditions: [cond('ConfigValid', 'True', 'Valid')] } };
+  assert.is(nothingToDo(ev('GpssCluster', reconciled)), undefined, "reconcile's first write");
+});
+
 test('a cluster event with a fact health has not reflected yet is handled', () => {
   assert.is(nothingToDo(ev('GpssCluster', cr({ generation: 3 }))), undefined, 'a new generation');
   assert.is(nothingToDo(ev('GpssCluster', cr({ deleting: true }))), undefined, 'deletion began');

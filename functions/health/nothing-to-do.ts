@@ -1,6 +1,8 @@
 // Health writes what it sees; most events it receives show nothing new: its own status write coming
 // back, another function's condition that does not change the phase, a pod status moving on while the
-// instance stays Ready. Two cheap answers, each falling back to a full check when in doubt:
+// instance stays Ready. Cheap answers, each falling back to a full check when in doubt:
+// - a GpssCluster event of a new cluster no function has reported on yet: reconcile's first status
+//   write follows (unreported, below).
 // - a GpssCluster event, from its own object: health already judged this generation (its Ready
 //   condition says so) and the phase already reflects every fact health takes from the cluster object
 //   (deleting, ConfigValid, a *Failed condition, maintenance). Everything else health reports comes
@@ -67,7 +69,21 @@ function rolloutOverFor(cr: GpssCluster): boolean {
 /** From the event's own object: a GpssCluster event health has already answered. */
 export function nothingToDo(ev: ApiServerEvent): string | undefined {
   if (ev.kind !== 'GpssCluster' || ev.verb === 'delete' || !ev.object) return undefined;
-  return judged(ev.object as unknown as GpssCluster) ? 'unchanged' : undefined;
+  const cr = ev.object as unknown as GpssCluster;
+  if (unreported(cr)) return 'awaiting-reconcile';
+  return judged(cr) ? 'unchanged' : undefined;
+}
+
+/**
+ * A new cluster nobody has reported on: its add event and finalize's finalizer are answered without a
+ * read. Reconcile's first pass ends with a status write (its verdict on the spec, or the failure that
+ * stopped it), and that write is the event health reports from: by then the StatefulSet and often the
+ * pods exist, so one pass says what a pass now would say twice, and it does not compete with
+ * reconcile's first reads for the API server. If that write never comes (no reconcile at all), the
+ * pods' events, or the resync, bring health.
+ */
+function unreported(cr: GpssCluster): boolean {
+  return !cr.metadata.deletionTimestamp && !cr.status?.phase && !cr.status?.conditions?.length;
 }
 
 /** With the cluster read: a pod the cluster's status already shows as it is. */
