@@ -30,8 +30,11 @@ const cluster = (
 
 test('a live pod that already carries the instance finalizer needs no read', () => {
   assert.is(nothingToDo(pod({ finalizers: ['gpss.gpdb.io/instance'] })), 'guarded');
-  assert.is(nothingToDo(pod({})), undefined, 'finalizer to add');
-  assert.is(nothingToDo(pod({ finalizers: ['other'] })), undefined);
+  assert.is(nothingToDo({ ...pod({}), verb: 'add' }), undefined, 'finalizer to add');
+  assert.is(nothingToDo({ ...pod({ finalizers: ['other'] }), verb: 'add' }), undefined);
+  // Its updates, sent before the add event's guard: the add event (or the resync) guards it.
+  assert.is(nothingToDo(pod({})), 'guard-on-add');
+  assert.is(nothingToDo(pod({ finalizers: ['other'] })), 'guard-on-add');
   const deleting = pod({ finalizers: ['gpss.gpdb.io/instance'], deletionTimestamp: '2026-12-01T00:00:00Z' });
   assert.is(nothingToDo(deleting), undefined, 'a deletion to guard');
   assert.is(nothingToDo(pod({ deletionTimestamp: '2026-12-01T00:00:00Z' })), 'released');

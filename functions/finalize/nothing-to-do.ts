@@ -3,6 +3,12 @@
 // deletions. So an event whose own object is live and already guarded is answered without a read:
 // - a pod not being deleted that carries the instance finalizer, or one being deleted that no longer
 //   does (finalize let it go already);
+// - an update of a live pod without it: a pod is guarded from its add event (the change that asks
+//   for it), and the updates that follow at once (scheduled, started) were sent before the guard's
+//   patch, so they lack it although it is there. A pod whose add event was lost, or whose finalizer
+//   someone removed by hand, is guarded again by the resync (within 5 minutes); an unguarded pod's
+//   deletion is the kubelet's graceful stop without finalize's wait, which the design already allows
+//   for the moment after a pod is created (functions/finalize/README.md).
 // - a cluster not being deleted, guarded (or in maintenance, which adds no finalizer), whose status
 //   already answers its current generation, or still at its first one: a spec change (maintenance
 //   lifted, size lowered) frees held pods, and its own event always shows the new generation not yet
@@ -23,7 +29,8 @@ export function nothingToDo(ev: ApiServerEvent): string | undefined {
   if (ev.verb === 'delete' || !obj?.metadata) return undefined;
   if (ev.kind === 'Pod') {
     const guarded = hasFinalizer({ metadata: obj.metadata }, FINALIZERS.instance);
-    if (!obj.metadata.deletionTimestamp) return guarded ? 'guarded' : undefined;
+    if (!obj.metadata.deletionTimestamp)
+      return guarded ? 'guarded' : ev.verb === 'add' ? undefined : 'guard-on-add';
     // Already let go: the rest of its way out (and its delete event, which is handled) is not finalize's.
     return guarded ? undefined : 'released';
   }
@@ -42,8 +49,8 @@ export function nothingToDoGiven(ev: ApiServerEvent, cr: GpssCluster): string | 
 }
 
 /**
- * A live pod's finalizer is all finalize asks of it, so an event showing one without it (most are late:
- * finalize added it since) is settled by one get of the pod. A deleting pod's event is most often
+ * A live pod's finalizer is all finalize asks of it, so its add event showing none (often late: the full
+ * pass of a sibling's event added it since) is settled by one get of the pod. A deleting pod's event is most often
  * current (finalize has to act on it), so it goes straight to the cluster read.
  */
 export function selfJudged(ev: ApiServerEvent): boolean {

@@ -173,9 +173,12 @@ async function settledAsTheyAre(
   return joinOutcomes(outcomes);
 }
 
-/** The event as if it had been sent for the object as it is now. */
+/**
+ * The event as if it had been sent for the object as it is now: an add stays an add (finalize guards a
+ * pod on its add event, whatever the pod shows by now).
+ */
 function asItIsNow(ev: ApiServerEvent, object: KubeObject): ApiServerEvent {
-  return { ...ev, verb: 'update', object };
+  return { ...ev, object };
 }
 
 function joinOutcomes(outcomes: string[]): string {

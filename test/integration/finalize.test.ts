@@ -76,6 +76,8 @@ interface Ctx {
   /** Every event sent to finalize, for the replays. */
   finEvents: CloudEvent<unknown>[];
   lastSeen: Map<string, Obj>;
+  /** Pods (by uid) whose add event was sent: the source sends one add per pod, then updates. */
+  added: Set<string>;
   clients: KubeClient[];
   /** Nodes this suite added (tainted so only its own clusters land there); deleted at the end. */
   nodes: string[];
@@ -106,6 +108,7 @@ test.before(async (ctx) => {
   });
   ctx.finEvents = [];
   ctx.lastSeen = new Map();
+  ctx.added = new Set();
   ctx.nodes = [];
 });
 
@@ -183,7 +186,12 @@ async function round(ctx: Ctx, name: string) {
     ...svcs.map((o) => adapterEvent(o)),
   ])
     await send(ctx.recApp, ev);
-  for (const ev of [...(crEvent ? [crEvent] : []), ...pods.map((o) => adapterEvent(o))]) {
+  const podEvents = pods.map((o) => {
+    const first = !ctx.added.has(o.metadata.uid);
+    ctx.added.add(o.metadata.uid);
+    return adapterEvent(o, first ? 'add' : 'update');
+  });
+  for (const ev of [...(crEvent ? [crEvent] : []), ...podEvents]) {
     ctx.finEvents.push(ev);
     await send(ctx.finApp, ev);
   }
