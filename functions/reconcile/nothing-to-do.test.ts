@@ -153,7 +153,7 @@ test('a StatefulSet whose counts give the Progressing the cluster shows needs on
   assert.is(nothingToDoGiven(child('Service', {}), cr(rolling)), undefined);
 });
 
-test('a StatefulSet of its own that has not caught up with its spec needs no read at all', () => {
+test('a StatefulSet of its own in the middle of a revision rollout needs no read at all', () => {
   const sts = (
     status: Record<string, unknown>,
     managers = managed(['gpss-reconcile'], ['kube-controller-manager', 'status']),
@@ -162,21 +162,26 @@ test('a StatefulSet of its own that has not caught up with its spec needs no rea
     child('StatefulSet', {
       metadata: { name: 'g', generation: 2, managedFields: managers, ...extra },
       spec: { replicas: 3 },
-      status: { observedGeneration: 2, ...status },
+      status: { observedGeneration: 2, currentRevision: 'r1', updateRevision: 'r1', ...status },
     });
   const settled = { replicas: 3, readyReplicas: 3, updatedReplicas: 3 };
-  assert.is(nothingToDo(sts({ ...settled, readyReplicas: 2 })), 'catching-up', 'an instance not ready');
-  assert.is(nothingToDo(sts({ ...settled, updatedReplicas: 1 })), 'catching-up', 'a rollout under way');
+  assert.is(
+    nothingToDo(sts({ ...settled, updateRevision: 'r2' })),
+    'catching-up',
+    'a new revision rolling out',
+  );
   assert.is(
     nothingToDo(sts({ ...settled, observedGeneration: 1 })),
     'catching-up',
     'a spec not observed yet',
   );
   assert.is(nothingToDo(sts(settled)), undefined, 'caught up: the cluster read decides');
+  // No rollout, an instance not ready (a lost node): the cluster read decides, as its address may move.
+  assert.is(nothingToDo(sts({ ...settled, readyReplicas: 2 })), undefined, 'an instance not ready');
   const scaled = managed(['gpss-reconcile'], ['kubectl', 'scale']);
-  assert.is(nothingToDo(sts({ ...settled, readyReplicas: 2 }, scaled)), undefined, 'someone else set it');
+  assert.is(nothingToDo(sts({ ...settled, updateRevision: 'r2' }, scaled)), undefined, 'someone else set it');
   const leaving = { deletionTimestamp: '2026-12-01T00:00:00Z' };
-  assert.is(nothingToDo(sts({ readyReplicas: 2 }, undefined, leaving)), undefined, 'being deleted');
+  assert.is(nothingToDo(sts({ updateRevision: 'r2' }, undefined, leaving)), undefined, 'being deleted');
 });
 
 test.run();

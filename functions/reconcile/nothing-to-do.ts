@@ -1,5 +1,5 @@
-// Most events reconcile receives echo what it just did or report progress it already reported. Three
-// cheap answers, each falling back to a full pass when in doubt:
+// Most events reconcile receives echo what it just did or report progress it already reported. Cheap
+// answers, each falling back to a full pass when in doubt:
 // - a GpssCluster status write, from its own object: reconcile decides from the spec, the children
 //   and the nodes, never from status. When the object shows reconcile has already handled this
 //   generation (its ConfigValid verdict at it, no failure recorded), a status write
@@ -7,11 +7,13 @@
 // - a Service, from its own object, whose every field was set by reconcile's own apply alone: the
 //   apply's answer (allocated node ports included) was used by the pass that made it. A Service anyone
 //   else touched (a user, a load-balancer controller writing its address) gets a full pass.
-// - a StatefulSet whose spec is reconcile's alone and that has not caught up with it yet (replicas not
-//   all updated and ready), from its own object: a rollout reconcile started, whose applying pass said
-//   RollingOut itself, or an instance not ready after the cluster converged, which leaves Converged as
-//   it is (plan-status.ts); and no restart waiting for its turn starts while an instance is not ready.
-// - a StatefulSet that has caught up, with the cluster read once: the spec is reconcile's alone, and
+// - a StatefulSet whose spec is reconcile's alone, from its own object, in the middle of a revision
+//   rollout (a new revision not yet current, or a spec not yet observed): only reconcile's apply starts
+//   one, and the applying pass said RollingOut itself. The rollout's end (the revision current), and an
+//   instance turning not ready with no rollout under way (a lost node: a NodePort address on it must
+//   move), still go through the cluster read. No restart waits for its turn during a rollout: every
+//   instance is Ready again only once it ends.
+// - any other StatefulSet event, with the cluster read once: the spec is reconcile's alone, and
 //   the Progressing condition computed from this StatefulSet is exactly the one the cluster already
 //   shows. The moment the rollout completes changes it. While instances wait to be restarted one at a
 //   time (Readdressing), every such event is handled: each replica turning Ready may let the next go.
@@ -20,7 +22,7 @@ import { FIELD_MANAGERS, type GpssCluster, KIND } from '../../lib/api/types';
 import type { LiveStatefulSet } from '../../lib/desired/k8s-types';
 import { onlyManagedBy } from '../../lib/k8s/managed-fields';
 import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
-import { progressing, rolloutSettled } from './plan-status';
+import { progressing } from './plan-status';
 import { CONDITIONS } from './steps';
 
 /** Reconcile's verdict on this generation is on the cluster, and it has nothing pending. */
@@ -47,11 +49,12 @@ export function nothingToDo(ev: ApiServerEvent): string | undefined {
   return undefined;
 }
 
-/** Reconcile's own StatefulSet, not caught up with its spec yet: nothing to report or restart. */
+/** Reconcile's own StatefulSet in the middle of a revision rollout: nothing to report or restart. */
 function catchingUp(sts: LiveStatefulSet): boolean {
   if (sts.metadata.deletionTimestamp || !onlyManagedBy(sts, FIELD_MANAGERS.reconcile, ['status']))
     return false;
-  return !rolloutSettled(sts, sts.spec?.replicas ?? 1);
+  const st = sts.status;
+  return st?.observedGeneration !== sts.metadata.generation || st?.updateRevision !== st?.currentRevision;
 }
 
 /** With the cluster read: a StatefulSet event that moves nothing reconcile reports or waits for. */

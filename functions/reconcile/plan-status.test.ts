@@ -53,31 +53,6 @@ test('Progressing: RollingOut while the StatefulSet has not caught up, Converged
   assert.equal(progressing(cr, fewer, false), progressing(cr, rolling, false));
 });
 
-test('Progressing: Converged stays when an instance stops being ready later; the next apply rolls out again', () => {
-  const cr = cluster();
-  const o = converged(cr);
-  const unready = {
-    ...o,
-    statefulSet: {
-      ...o.statefulSet!,
-      status: { observedGeneration: 1, replicas: 3, readyReplicas: 2, updatedReplicas: 3 },
-    },
-  };
-  const was = (reason: string, status: 'True' | 'False') => ({
-    ...cr,
-    status: {
-      conditions: [
-        { type: 'Progressing', status, reason, message: '', lastTransitionTime: 'T', observedGeneration: 1 },
-      ],
-    },
-  });
-  assert.is(progressing(was('Converged', 'False'), unready, false).reason, 'Converged');
-  assert.is(progressing(was('RollingOut', 'True'), unready, false).reason, 'RollingOut', 'not there yet');
-  assert.is(progressing(was('Maintenance', 'False'), unready, false).reason, 'RollingOut', 'not converged');
-  assert.is(progressing(was('Converged', 'False'), unready, true).reason, 'RollingOut', 'an apply');
-  assert.is(progressing(was('Converged', 'False'), unready, false, 1).reason, 'Readdressing');
-});
-
 test('Progressing: Readdressing while instances wait to be restarted one at a time', () => {
   const cr = cluster();
   assert.equal(progressing(cr, converged(cr), false, 2), {

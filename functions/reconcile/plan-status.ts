@@ -57,7 +57,7 @@ export function maintenanceProgressing(cr: GpssCluster): ConditionInput {
  * The StatefulSet has caught up with its spec: the controller observed it, and reports every one of
  * `size` replicas updated and ready.
  */
-export function rolloutSettled(sts: Observed['statefulSet'], size: number): boolean {
+function rolloutSettled(sts: Observed['statefulSet'], size: number): boolean {
   const st = sts?.status;
   return (
     !!st &&
@@ -72,12 +72,11 @@ export function rolloutSettled(sts: Observed['statefulSet'], size: number): bool
  * Converged once no instance waits for a restart, the StatefulSet is not being applied and it reports
  * every replica ready and updated. An apply of the StatefulSet starts a rollout whatever its status says
  * yet, so the pass that applies it says RollingOut itself (no second pass just to find that out); the
- * rollout's end is the StatefulSet's own event. Once Converged it stays so until the next apply or
- * restart, like a Deployment's Progressing: an instance that stops being ready later is health's to
- * report (Ready, Degraded), not a rollout; so a StatefulSet event that shows it not settled never
- * changes this condition (nothing-to-do.ts answers it without a read). The message carries no replica
- * counts on purpose: a count in it would make every pod turning Ready a status write (and each write an
- * event to all three functions); health's Ready condition and `kubectl get gpss` show the counts.
+ * rollout's end is the StatefulSet's own event. An instance that stops being ready makes it RollingOut
+ * again: that StatefulSet event is what brings reconcile to look at a lost node (an instance advertising
+ * a NodePort address on it must move). The message carries no replica counts on purpose: a count in it
+ * would make every pod turning Ready a status write (and each write an event to all three functions);
+ * health's Ready condition and `kubectl get gpss` show the counts.
  */
 export function progressing(
   cr: GpssCluster,
@@ -100,18 +99,13 @@ export function progressing(
       'Readdressing',
       `${restartsLeft} instance(s) to restart, one at a time, to advertise a new gpfdist address`,
     );
-  if (!rollout && (rolloutSettled(o.statefulSet, size) || wasConverged(cr)))
+  if (!rollout && rolloutSettled(o.statefulSet, size))
     return condition('False', 'Converged', `${size} instance(s) at the desired spec`);
   return condition(
     'True',
     'RollingOut',
     `waiting for ${size} instance(s) ready at the StatefulSet's current revision`,
   );
-}
-
-function wasConverged(cr: GpssCluster): boolean {
-  const now = cr.status?.conditions?.find((c) => c.type === CONDITIONS.progressing);
-  return now?.status === 'False' && now.reason === 'Converged';
 }
 
 /**

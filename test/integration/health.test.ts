@@ -669,9 +669,18 @@ failover(
         gpss_config: SEED.spec.gpss_config.replace('"Id": "gpfdist"', '"Id": "fo"'),
       },
     });
-    const ready = await converge(ctx, FO, 'failover cluster Ready 2/2 on A and B', async () => {
+    // Converged too (reconcile's rollout of the new cluster over): a lost node must move the address of
+    // a cluster at rest, not only of one whose first rollout happens to be still under way.
+    const ready = await converge(ctx, FO, 'failover cluster Ready 2/2 on A and B, converged', async () => {
       const s = await statusOf(ctx, FO);
-      return s.phase === 'Ready' && s.readyReplicas === 2 && s;
+      const progressing = cond(s, 'Progressing');
+      return (
+        s.phase === 'Ready' &&
+        s.readyReplicas === 2 &&
+        progressing?.status === 'False' &&
+        progressing.reason === 'Converged' &&
+        s
+      );
     });
     const onA = ready.instances!.find((i) => i.node === A);
     assert.ok(onA, `an instance on ${A}: ${JSON.stringify(ready.instances)}`);
