@@ -4,12 +4,14 @@
 // (uid precondition), an Event has a deterministic name.
 import { FIELD_MANAGERS, type GpssCluster } from '../../lib/api/types';
 import type { LiveService } from '../../lib/desired';
+import type { LiveStatefulSet } from '../../lib/desired/k8s-types';
 import type { Observed } from '../../lib/k8s/observe';
 import { recordEvent } from '../../lib/k8s/record-event';
 import type { FunctionContext } from '../../lib/runtime/context';
 import { writeStatus } from '../../lib/status/write-status';
 import { refusedByApiServer } from './dry-run';
-import type { Plan, Step } from './steps';
+import { progressing } from './plan-status';
+import { CONDITIONS, type Plan, type Step } from './steps';
 
 const MANAGER = FIELD_MANAGERS.reconcile;
 
@@ -25,6 +27,8 @@ export interface Done {
   writes: string[];
   /** The Services as the API server returned them from their applies. */
   services: LiveService[];
+  /** The StatefulSet as the API server returned it from its apply, if it was applied. */
+  statefulSet?: LiveStatefulSet;
 }
 
 export async function execute(ctx: ExecContext, steps: Step[]): Promise<Done> {
@@ -33,10 +37,25 @@ export async function execute(ctx: ExecContext, steps: Step[]): Promise<Done> {
   return done;
 }
 
-/** The steps, then the status; the after-status steps only when the status write changed something. */
+/**
+ * The steps, then the status; the after-status steps only when the status write changed something.
+ * When the StatefulSet was applied, Progressing comes from the object the apply returned: a changed
+ * spec comes back with a generation its controller has not observed yet (RollingOut, with no second
+ * pass to learn it), an apply that changed nothing (a resync from a snapshot older than the
+ * StatefulSet) with its status as it is, so Converged is not undone by a write that starts no rollout
+ * and brings no StatefulSet event to end it.
+ */
 export async function carryOut(ctx: ExecContext, plan: Plan): Promise<string[]> {
   const done = await execute(ctx, plan.steps);
-  const { conditions, fields } = plan.status;
+  const { fields } = plan.status;
+  const applied = done.statefulSet;
+  const conditions = applied
+    ? plan.status.conditions.map((c) =>
+        c.type === CONDITIONS.progressing
+          ? progressing(ctx.cr, { statefulSet: applied }, false, plan.restartsLeft ?? 0)
+          : c,
+      )
+    : plan.status.conditions;
   if (await writeStatus(ctx, ctx.cr, { manager: MANAGER, conditions, fields })) {
     await execute(ctx, plan.afterStatusChange);
   }
@@ -53,6 +72,7 @@ async function run(ctx: ExecContext, s: Step, done: Done): Promise<void> {
       done.writes.push(`${kind}/${name}`);
       const live = await kube.apply(s.object, { fieldManager: MANAGER, force: true });
       if (kind === 'Service') done.services.push(live as LiveService);
+      if (kind === 'StatefulSet') done.statefulSet = live as LiveStatefulSet;
       return;
     }
     case 'delete-pdb':

@@ -70,9 +70,11 @@ function rolloutSettled(sts: Observed['statefulSet'], size: number): boolean {
 
 /**
  * Converged once no instance waits for a restart, the StatefulSet is not being applied and it reports
- * every replica ready and updated. An apply of the StatefulSet starts a rollout whatever its status says
- * yet, so the pass that applies it says RollingOut itself (no second pass just to find that out); the
- * rollout's end is the StatefulSet's own event. An instance that stops being ready makes it RollingOut
+ * every replica ready and updated. The plan of a pass that applies the StatefulSet says RollingOut;
+ * once applied, Progressing is computed from the object the apply returned (execute.ts: a changed spec
+ * comes back not yet observed by its controller, so RollingOut with no second pass to learn it; an
+ * apply that changed nothing keeps what the status says). The rollout's end is the StatefulSet's own
+ * event. An instance that stops being ready makes it RollingOut
  * again: that StatefulSet event is what brings reconcile to look at a lost node (an instance advertising
  * a NodePort address on it must move). The message carries no replica counts on purpose: a count in it
  * would make every pod turning Ready a status write (and each write an event to all three functions);

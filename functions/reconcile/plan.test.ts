@@ -97,6 +97,7 @@ test('create: Services, again with their node ports, then config, StatefulSet an
       fields: { observedGeneration: 1, selector: SELECTOR, gpssAddress: '10.0.0.1:30000' },
     },
     afterStatusChange: [],
+    restartsLeft: 0,
   } satisfies Plan);
 });
 
@@ -116,6 +117,7 @@ test('converged: no step, and Progressing says Converged', () => {
       fields: { observedGeneration: 1, selector: SELECTOR, gpssAddress: '10.0.0.1:30000' },
     },
     afterStatusChange: [],
+    restartsLeft: 0,
   });
 });
 

@@ -80,6 +80,7 @@ export function planCluster(cr: GpssCluster, o: Observed): Plan {
       fields: statusFields(cr, currentGpssAddress(cr, o)),
     },
     afterStatusChange: [],
+    restartsLeft,
   };
 }
 

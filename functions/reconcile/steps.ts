@@ -48,6 +48,11 @@ export interface Plan {
   status: PlannedStatus;
   /** Carried out only when the status write changed something: once per rejected generation. */
   afterStatusChange: Step[];
+  /**
+   * Instances still waiting for a restart: when the StatefulSet is applied, Progressing is computed
+   * again from the object the apply returned (execute.ts), which needs them.
+   */
+  restartsLeft?: number;
 }
 
 /** Why a spec is not applied: a condition reason and a message naming the GpssCluster field. */

@@ -6,8 +6,11 @@ import type { CloudEvent } from 'cloudevents';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createApp } from '../../functions/reconcile/app';
+import { reconcileCluster } from '../../functions/reconcile/reconcile';
 import type { GpssCluster } from '../../lib/api/types';
 import type { KubeClient } from '../../lib/k8s/client';
+import { overlayClient } from '../../lib/k8s/overlay';
+import { resolveResource } from '../../lib/k8s/resources';
 import { createLogger } from '../../lib/runtime/log';
 import { convergeBy, deleteNamespace, type SharedCluster, sharedCluster } from '../support/cluster';
 import {
@@ -208,6 +211,22 @@ test('the seed manifest converges with per-instance NodePort addresses', async (
   const conds = Object.fromEntries((status.conditions ?? []).map((c) => [c.type, c.status]));
   assert.equal(conds, { ConfigValid: 'True', Progressing: 'False', ExternalAddressReady: 'True' });
   assert.is(status.observedGeneration, 1);
+});
+
+test('a pass from a read older than the StatefulSet applies it unchanged and leaves Converged', async (ctx) => {
+  // A resync over many clusters reads them all first: by the time it reaches this one, the
+  // StatefulSet it saw missing may exist, converged. Its apply then changes nothing and starts no
+  // rollout, so no StatefulSet event would come to end a RollingOut written on the assumption.
+  const stale = overlayClient(ctx.fn, {
+    get: (res, _ns, name) =>
+      resolveResource(res).plural === 'statefulsets' && name === NAME ? { answer: undefined } : undefined,
+    wrote: () => {},
+  });
+  const log = createLogger({ name: 'reconcile', level: 'silent' });
+  const r = await reconcileCluster({ kube: stale, log, now: () => new Date() }, NS, NAME);
+  assert.ok(r.applied.includes('StatefulSet/gpfdist'), `applied ${r.applied.join(', ')}`);
+  const p = (await cr(ctx.admin))?.status?.conditions?.find((c) => c.type === 'Progressing');
+  assert.is(`${p?.status}/${p?.reason}`, 'False/Converged');
 });
 
 const plain = (v: unknown) => JSON.parse(JSON.stringify(v));
