@@ -75,8 +75,8 @@ export function nothingToDo(ev: ApiServerEvent): string | undefined {
 }
 
 /**
- * A new cluster nobody has reported on: its add event and finalize's finalizer are answered without a
- * read. Reconcile's first pass ends with a status write (its verdict on the spec, or the failure that
+ * A new cluster nobody has reported on: its add event, and the update finalize's finalizer makes, are
+ * answered without a read. Reconcile's first pass ends with a status write (its verdict on the spec, or the failure that
  * stopped it), and that write is the event health reports from: by then the StatefulSet and often the
  * pods exist, so one pass says what a pass now would say twice, and it does not compete with
  * reconcile's first reads for the API server. If that write never comes (no reconcile at all), the
