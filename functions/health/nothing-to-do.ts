@@ -22,7 +22,7 @@
 // revision being rolled out, and each change of them is followed by pod events (a pod made, deleted or
 // replaced), which show it; the end of a rollout is judged from the pods (report.ts), so the last
 // instance's own event ends it. Their triage cost one cluster read each, about 18 per image change.
-import type { GpssCluster, Phase } from '../../lib/api/types';
+import type { GpssCluster, InstanceStatus, Phase } from '../../lib/api/types';
 import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
 import { failureRecorded } from '../../lib/runtime/failures';
 import {
@@ -90,10 +90,11 @@ function unreported(cr: GpssCluster): boolean {
 export function nothingToDoGiven(ev: ApiServerEvent, cr: GpssCluster): string | undefined {
   if (ev.kind !== 'Pod' || !ev.object || !judged(cr)) return undefined;
   const pod = ev.object as unknown as HealthPod;
-  if (replaced(pod, cr, ev.verb === 'delete')) return 'replaced';
+  const listed = cr.status?.instances?.find((i) => i.name === pod.metadata.name);
+  if (replaced(pod, listed, ev.verb === 'delete')) return 'replaced';
   if (ev.verb === 'delete') return undefined;
-  if (shownReadySince(pod, cr)) return 'superseded';
-  return podShown(pod, cr) ? 'unchanged' : undefined;
+  if (shownReadySince(pod, listed)) return 'superseded';
+  return podShown(pod, listed, cr) ? 'unchanged' : undefined;
 }
 
 /**
@@ -101,8 +102,7 @@ export function nothingToDoGiven(ev: ApiServerEvent, cr: GpssCluster): string | 
  * containers started: a late event (its add, its binding), since a pod never returns to that state.
  * Settled without getting the pod as it is now.
  */
-function shownReadySince(pod: HealthPod, cr: GpssCluster): boolean {
-  const listed = cr.status?.instances?.find((i) => i.name === pod.metadata.name);
+function shownReadySince(pod: HealthPod, listed: InstanceStatus | undefined): boolean {
   if (!listed?.ready || !listed.uid || listed.uid !== pod.metadata.uid) return false;
   if (pod.metadata.deletionTimestamp || podReady(pod)) return false;
   const containers = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
@@ -120,15 +120,14 @@ function shownReadySince(pod: HealthPod, cr: GpssCluster): boolean {
  * A late event of a pod on its way out (being deleted, or gone) whose successor the status already
  * reports under the same name: what it says is already superseded.
  */
-function replaced(pod: HealthPod, cr: GpssCluster, gone: boolean): boolean {
-  const listed = cr.status?.instances?.find((i) => i.name === pod.metadata.name);
+function replaced(pod: HealthPod, listed: InstanceStatus | undefined, gone: boolean): boolean {
   const leaving = gone || !!pod.metadata.deletionTimestamp;
   return leaving && !!listed?.uid && !!pod.metadata.uid && listed.uid !== pod.metadata.uid;
 }
 
-function podShown(pod: HealthPod, cr: GpssCluster): boolean {
+/** `listed`: the cluster's status entry of that name. */
+function podShown(pod: HealthPod, listed: InstanceStatus | undefined, cr: GpssCluster): boolean {
   const name = pod.metadata.name;
-  const listed = cr.status?.instances?.find((i) => i.name === name);
   if (!listed || (listed.uid && listed.uid !== pod.metadata.uid)) return false;
   if (listed.node !== pod.spec?.nodeName || listed.restarts !== restartCount(pod)) return false;
   if (podReady(pod)) return listed.ready && !listed.lastProblem;

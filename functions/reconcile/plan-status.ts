@@ -74,11 +74,11 @@ function rolloutSettled(sts: Observed['statefulSet'], size: number): boolean {
  * once applied, Progressing is computed from the object the apply returned (execute.ts: a changed spec
  * comes back not yet observed by its controller, so RollingOut with no second pass to learn it; an
  * apply that changed nothing keeps what the status says). The rollout's end is the StatefulSet's own
- * event. An instance that stops being ready makes it RollingOut
- * again: that StatefulSet event is what brings reconcile to look at a lost node (an instance advertising
- * a NodePort address on it must move). The message carries no replica counts on purpose: a count in it
- * would make every pod turning Ready a status write (and each write an event to all three functions);
- * health's Ready condition and `kubectl get gpss` show the counts.
+ * event. An instance that stops being ready makes it RollingOut again: that StatefulSet event is what
+ * brings reconcile to look at a lost node (an instance advertising a NodePort address on it must move).
+ * The message carries no replica counts on purpose: a count in it would make every pod turning Ready a
+ * status write (and each write an event to all three functions); health's Ready condition and
+ * `kubectl get gpss` show the counts.
  */
 export function progressing(
   cr: GpssCluster,
