@@ -8,7 +8,7 @@ import { KIND } from '../../lib/api/types';
 import { operatorChildren, type SnapshotKind } from '../../lib/k8s/snapshot';
 import { createClusterFunctionApp, type Deps } from '../../lib/runtime/cluster-function';
 import { finalizeCluster } from './finalize';
-import { nothingToDo, nothingToDoGiven, selfJudged } from './nothing-to-do';
+import { nothingToDo, nothingToDoGiven } from './nothing-to-do';
 import { resyncAll } from './resync';
 
 export const NAME = 'finalize';
@@ -25,7 +25,6 @@ export function createApp(deps: Deps): Hono {
       resyncReads: RESYNC_READS,
       nothingToDo,
       nothingToDoGiven,
-      selfJudged,
       handleCluster: async (ctx, ns, name) => (await finalizeCluster(ctx, ns, name)).outcome,
       resync: resyncAll,
     },

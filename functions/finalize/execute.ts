@@ -32,6 +32,7 @@ export async function execute(ctx: ExecContext, steps: Step[]): Promise<string[]
     namespace: ctx.namespace,
     name,
     finalizers: pod(name).metadata.finalizers,
+    uid: pod(name).metadata.uid,
   });
   const crTarget = () => ({
     res: 'gpssclusters' as const,

@@ -2,21 +2,50 @@
 // StatefulSet; plan; write finalize's conditions (before acting, so what is about to be forced is on
 // record even if a later step fails); carry out the steps. Nothing waits in-process: a wait is a plan
 // with no steps, and the next event or the resync decides again from the objects and the clock.
+//
+// Events about live pods of a live cluster are answered from the events' own pods and the cluster
+// alone (no list of its pods): what finalize does to a live cluster's pod depends only on that pod
+// and the spec (add its finalizer, or let it go once stopped or out of time), and every other pod
+// brings events of its own. Each write is pinned to the copy it was decided from (the pod's uid and
+// its finalizers, a JSON patch `test`); when one no longer holds, the whole cluster is read again.
 import { FIELD_MANAGERS, type GpssCluster } from '../../lib/api/types';
 import type { LivePod, LiveStatefulSet } from '../../lib/desired/k8s-types';
 import { selectorString, statefulSetName } from '../../lib/desired/names';
 import type { FunctionContext } from '../../lib/runtime/context';
 import { writeStatus } from '../../lib/status/write-status';
 import { execute } from './execute';
-import { needsStatefulSet, planCluster } from './plan';
+import { FinalizerConflict } from './finalizers';
+import { needsStatefulSet, type PlanInput, planCluster } from './plan';
+import type { InstancePod } from './pod-state';
 import { CONDITIONS, type Outcome } from './steps';
+
+export interface FinalizeResult {
+  outcome: Outcome;
+  done: string[];
+}
 
 export async function finalizeCluster(
   ctx: FunctionContext,
   namespace: string,
   name: string,
-): Promise<{ outcome: Outcome; done: string[] }> {
+): Promise<FinalizeResult> {
   const { kube } = ctx;
+  const podsOfEvents = livePodsOf(ctx.events);
+  if (podsOfEvents) {
+    const cr = await kube.get<GpssCluster>('gpssclusters', namespace, name);
+    if (cr && !cr.metadata.deletionTimestamp) {
+      ctx.seen?.(cr);
+      try {
+        return await planAndCarryOut(ctx, namespace, name, { cr, pods: podsOfEvents, now: ctx.now() });
+      } catch (err) {
+        if (!(err instanceof FinalizerConflict)) throw err;
+        ctx.log.info(
+          { decision: 'read-all', why: err.message },
+          "a pod changed since its event: read the cluster's pods",
+        );
+      }
+    }
+  }
   const [cr, pods] = await Promise.all([
     kube.get<GpssCluster>('gpssclusters', namespace, name),
     kube.list<LivePod>('pods', namespace, { labelSelector: selectorString({ metadata: { name } }) }),
@@ -27,7 +56,17 @@ export async function finalizeCluster(
     const sts = await kube.get<LiveStatefulSet>('statefulsets', namespace, statefulSetName(cr));
     if (sts) replicas = sts.spec?.replicas ?? 1;
   }
-  const plan = planCluster({ cr, pods: pods.items, replicas, now: ctx.now() });
+  return planAndCarryOut(ctx, namespace, name, { cr, pods: pods.items, replicas, now: ctx.now() });
+}
+
+async function planAndCarryOut(
+  ctx: FunctionContext,
+  namespace: string,
+  name: string,
+  input: PlanInput,
+): Promise<FinalizeResult> {
+  const { cr, pods } = input;
+  const plan = planCluster(input);
   if (cr) {
     await writeStatus(ctx, cr, {
       manager: FIELD_MANAGERS.finalize,
@@ -35,6 +74,22 @@ export async function finalizeCluster(
       conditions: plan.conditions,
     });
   }
-  const done = await execute({ ...ctx, namespace, name, cr, pods: pods.items }, plan.steps);
+  const done = await execute({ ...ctx, namespace, name, cr, pods }, plan.steps);
   return { outcome: plan.outcome, done };
+}
+
+/**
+ * The pods of the events being answered, when every one is an add or update of a pod, each pod once
+ * (two copies of one pod cannot be ordered without a read); undefined otherwise: the full pass.
+ */
+function livePodsOf(events: FunctionContext['events']): InstancePod[] | undefined {
+  if (!events?.length) return undefined;
+  const pods: InstancePod[] = [];
+  for (const ev of events) {
+    const pod = ev.object as unknown as InstancePod | undefined;
+    if (ev.kind !== 'Pod' || ev.verb === 'delete' || !pod?.metadata?.name) return undefined;
+    if (pods.some((p) => p.metadata.name === pod.metadata.name)) return undefined;
+    pods.push(pod);
+  }
+  return pods;
 }

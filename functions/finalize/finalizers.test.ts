@@ -35,6 +35,16 @@ test('removing a finalizer that is not there is no patch at all', () => {
   assert.is(removeFinalizerPatch(['other/x'], F), undefined);
 });
 
+test("with the object's uid, both first test that it is still that object", () => {
+  const uid = { op: 'test', path: '/metadata/uid', value: 'u1' };
+  assert.equal(addFinalizerPatch(undefined, F, 'u1')?.[0], uid);
+  assert.equal(removeFinalizerPatch([F], F, 'u1'), [
+    uid,
+    { op: 'test', path: '/metadata/finalizers/0', value: F },
+    { op: 'remove', path: '/metadata/finalizers/0' },
+  ]);
+});
+
 test('hasFinalizer', () => {
   assert.ok(hasFinalizer({ metadata: { finalizers: [F] } }, F));
   assert.not.ok(hasFinalizer({ metadata: {} }, F));

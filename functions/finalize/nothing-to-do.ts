@@ -3,6 +3,10 @@
 // deletions. So an event whose own object is live and already guarded is answered without a read:
 // - a pod not being deleted that carries the instance finalizer, or one being deleted that no longer
 //   does (finalize let it go already);
+// - a pod being deleted that finalize holds, whose process has not stopped, within the shortest time
+//   box a cluster may set (finalize_timeout_seconds ≥ 1 s) of its deletion: finalize would wait, and
+//   the pod's next event (stopped, released by its node) or the resync decides. The first event of
+//   every deletion is one of these.
 // - an update of a live pod without it: a pod is guarded from its add event (the change that asks
 //   for it), and the updates that follow at once (scheduled, started) were sent before the guard's
 //   patch, so they lack it although it is there. A pod whose add event was lost, or whose finalizer
@@ -19,12 +23,13 @@
 // leaves nothing (its Service, if beyond size, went when finalize let it go), and its replacement
 // brings its own event. Only while the cluster is deleted does the last pod's going matter.
 // A skipped event that mattered after all is one whose loss the resync repairs, as for a lost event.
-import { FINALIZERS, type GpssCluster, KIND } from '../../lib/api/types';
+import { FINALIZERS, type GpssCluster, KIND, SPEC_LIMITS } from '../../lib/api/types';
 import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
 import { failureRecorded } from '../../lib/runtime/failures';
 import { hasFinalizer } from './finalizers';
+import { deletionStartedAt, type InstancePod, stoppedBecause } from './pod-state';
 
-export function nothingToDo(ev: ApiServerEvent): string | undefined {
+export function nothingToDo(ev: ApiServerEvent, now: Date): string | undefined {
   const obj = ev.object as { metadata?: { deletionTimestamp?: string; finalizers?: string[] } } | undefined;
   if (ev.verb === 'delete' || !obj?.metadata) return undefined;
   if (ev.kind === 'Pod') {
@@ -32,7 +37,8 @@ export function nothingToDo(ev: ApiServerEvent): string | undefined {
     if (!obj.metadata.deletionTimestamp)
       return guarded ? 'guarded' : ev.verb === 'add' ? undefined : 'guard-on-add';
     // Already let go: the rest of its way out (and its delete event, which is handled) is not finalize's.
-    return guarded ? undefined : 'released';
+    if (!guarded) return 'released';
+    return draining(obj as unknown as InstancePod, now) ? 'draining' : undefined;
   }
   if (obj.metadata.deletionTimestamp) return undefined;
   if (ev.kind !== KIND) return undefined;
@@ -48,12 +54,9 @@ export function nothingToDoGiven(ev: ApiServerEvent, cr: GpssCluster): string | 
   return cr.spec?.maintenance || hasFinalizer(cr, FINALIZERS.cluster) ? 'gone' : undefined;
 }
 
-/**
- * A live pod's finalizer is all finalize asks of it, so its add event showing none (often late: the full
- * pass of a sibling's event added it since) is settled by one get of the pod. A deleting pod's event is most often
- * current (finalize has to act on it), so it goes straight to the cluster read.
- */
-export function selfJudged(ev: ApiServerEvent): boolean {
-  const meta = (ev.object as { metadata?: { deletionTimestamp?: string } } | undefined)?.metadata;
-  return ev.kind === 'Pod' && !!meta && !meta.deletionTimestamp;
+/** Held, still running, and no time box can have expired yet: finalize would only wait. */
+function draining(pod: InstancePod, now: Date): boolean {
+  const started = deletionStartedAt(pod);
+  const shortestBox = SPEC_LIMITS.finalizeTimeoutSeconds.min * 1000;
+  return !stoppedBecause(pod) && started !== undefined && now.getTime() < started + shortestBox;
 }

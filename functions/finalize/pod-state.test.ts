@@ -41,6 +41,7 @@ test('the deletion began at deletionTimestamp minus the grace period (that secon
 test('a timestamp recorded to the second stands for the end of that second; a finer one for itself', () => {
   assert.is(endOfSecond('2026-03-01T10:00:00Z'), T0 + 1000);
   assert.is(endOfSecond('2026-03-01T10:00:00.250000Z'), T0 + 250);
+  assert.is(endOfSecond('2026-03-01T10:00:00.000Z'), T0 + 1000, 'a Date serialized again');
   // A pod's timestamps come as Dates from the client library: milliseconds only if the API gave a fraction.
   assert.is(endOfSecond(new Date('2026-03-01T10:00:00Z')), T0 + 1000);
   assert.is(endOfSecond(new Date('2026-03-01T10:00:00.250000Z')), T0 + 250);

@@ -18,11 +18,11 @@ export function rfc3339(ms: number): string {
 /**
  * An API timestamp as the latest moment it may stand for: the API server records these times to the
  * second, so counting from the end of that second keeps a time box from ever being cut short (it may
- * run up to a second long instead). A string (a GpssCluster's) is finer only if it has a fraction; a
- * Date (a built-in object's, as the client library reads it) only if it has milliseconds.
+ * run up to a second long instead). A time is finer only if it has a non-zero fraction: a whole
+ * second is read as a second's precision whether it comes as a string (a GpssCluster's, or an object
+ * re-serialized from the client library's Dates, `…:00.000Z`) or as a Date.
  */
 export function endOfSecond(ts: Date | string): number {
   const t = toMillis(ts) ?? Number.NaN;
-  const finer = typeof ts === 'string' ? /\.\d/.test(ts) : t % 1000 !== 0;
-  return finer ? t : t + 1000;
+  return t % 1000 !== 0 ? t : t + 1000;
 }

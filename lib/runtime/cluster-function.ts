@@ -38,9 +38,9 @@ export interface ClusterFunction {
   /**
    * Decides from the event's own object, with no read, that handling it cannot change anything: the
    * outcome word, or undefined to handle it. Only for events whose loss would be repaired anyway
-   * (by the event of whatever else changes, or the resync).
+   * (by the event of whatever else changes, or the resync). `now` for a decision bounded in time.
    */
-  nothingToDo?(ev: ApiServerEvent): string | undefined;
+  nothingToDo?(ev: ApiServerEvent, now: Date): string | undefined;
   /**
    * The same decision with the event's cluster read once (one get, which the handler's own read of the
    * cluster then reuses, so an event it does not settle costs nothing more). Not asked while a failure
@@ -53,12 +53,6 @@ export interface ClusterFunction {
    * check costs several reads.
    */
   freshKinds?: readonly string[];
-  /**
-   * Events nothingToDo judges from the object alone, with no need of the cluster, and whose own copy,
-   * when not settled, is most often late (the change it lacks was made since): the object as it is now
-   * is got and judged first, and the cluster is read only if that does not settle it.
-   */
-  selfJudged?(ev: ApiServerEvent): boolean;
 }
 
 export type ClusterHandler = (ctx: FunctionContext, namespace: string, name: string) => Promise<string>;
@@ -100,20 +94,18 @@ export function createClusterFunctionApp(fn: ClusterFunction, deps: Deps): Hono 
     const ref = clusterRefOf(ev, fn.kinds);
     const key = `${ref.namespace}/${ref.name}`;
     ctx.cluster = key;
-    const skipped = fn.nothingToDo?.(ev);
+    const skipped = fn.nothingToDo?.(ev, now());
     if (skipped) return { outcome: skipped, cluster: key };
     const log = ctx.log.child({ cluster: key });
     // Inside the per-cluster queue: a read taken before waiting there could be stale when the handler runs.
     const { outcome, coalesced } = await perCluster.run(key, ev, async (evs) => {
-      const self = await settledAsTheyAre(fn, ctx.kube, evs, log);
-      if (self) return self;
       const cr = await ctx.kube.get<GpssCluster>('gpssclusters', ref.namespace, ref.name);
       if (cr && !failureRecorded(cr, fn.name)) {
-        const settled = await settleAll(fn, ctx.kube, evs, cr, log);
+        const settled = await settleAll(fn, ctx.kube, evs, cr, log, now());
         if (settled) return settled;
       }
       const kube = primedClient(ctx.kube, 'gpssclusters', ref.namespace, ref.name, cr);
-      return handleOne({ kube, log, now }, ref.namespace, ref.name);
+      return handleOne({ kube, log, now, events: evs }, ref.namespace, ref.name);
     });
     return { outcome: coalesced ? `coalesced:${outcome}` : outcome, cluster: key };
   };
@@ -132,20 +124,21 @@ async function settleAll(
   evs: ApiServerEvent[],
   cr: GpssCluster,
   log: Logger,
+  now: Date,
 ): Promise<string | undefined> {
   const outcomes: string[] = [];
   for (const ev of evs) {
     // Its own object alone was judged before it was queued (nothingToDo); now with the cluster.
     let settled = fn.nothingToDoGiven?.(ev, cr);
     if (!settled && ev.verb !== 'delete') {
-      const now =
+      const current =
         ev.kind === KIND
           ? cr
           : fn.freshKinds?.includes(ev.kind)
             ? await freshObject(kube, ev, log)
             : undefined;
-      const fresh = now && asItIsNow(ev, now as KubeObject);
-      if (fresh) settled = fn.nothingToDo?.(fresh) ?? fn.nothingToDoGiven?.(fresh, cr);
+      const fresh = current && asItIsNow(ev, current as KubeObject);
+      if (fresh) settled = fn.nothingToDo?.(fresh, now) ?? fn.nothingToDoGiven?.(fresh, cr);
     }
     if (!settled) return undefined;
     outcomes.push(settled);
@@ -153,29 +146,9 @@ async function settleAll(
   return joinOutcomes(outcomes);
 }
 
-/** The outcome word when every event is self-judged and its object, as it is now, settles it. */
-async function settledAsTheyAre(
-  fn: ClusterFunction,
-  kube: KubeClient,
-  evs: ApiServerEvent[],
-  log: Logger,
-): Promise<string | undefined> {
-  const { selfJudged, nothingToDo } = fn;
-  if (!selfJudged || !nothingToDo || !evs.every((e) => e.verb !== 'delete' && selfJudged(e)))
-    return undefined;
-  const outcomes: string[] = [];
-  for (const ev of evs) {
-    const now = await freshObject(kube, ev, log);
-    const settled = now && nothingToDo(asItIsNow(ev, now));
-    if (!settled) return undefined;
-    outcomes.push(settled);
-  }
-  return joinOutcomes(outcomes);
-}
-
 /**
- * The event as if it had been sent for the object as it is now: an add stays an add (finalize guards a
- * pod on its add event, whatever the pod shows by now).
+ * The event as if it had been sent for the object as it is now; its verb kept (an add stays an add:
+ * some rules are about the change, not the state).
  */
 function asItIsNow(ev: ApiServerEvent, object: KubeObject): ApiServerEvent {
   return { ...ev, object };

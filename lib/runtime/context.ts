@@ -2,6 +2,7 @@
 // and the clock (passed in, so planners and tests never read the real one).
 import type { GpssCluster } from '../api/types';
 import type { KubeClient } from '../k8s/client';
+import type { ApiServerEvent } from './events/apiserver';
 import type { Logger } from './log';
 
 export interface FunctionContext {
@@ -10,4 +11,10 @@ export interface FunctionContext {
   now: () => Date;
   /** Handlers call it with the GpssCluster they read, so a recorded failure can be cleared without a re-read. */
   seen?: (cr: GpssCluster) => void;
+  /**
+   * The events this handling answers (several when they queued for the same cluster); undefined in a
+   * resync. Only a hint of what changed: a handler that acts on an event's copy of an object makes
+   * the write conditional on that copy still being current.
+   */
+  events?: readonly ApiServerEvent[];
 }

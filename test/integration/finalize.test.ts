@@ -387,7 +387,7 @@ test('a new cluster and each of its instance pods are guarded by finalizers', as
     assert.ok(k in summaries[0], `summary has ${k}`);
 });
 
-test('a late pod event (its copy lacks the finalizer the pod has now) costs one get, no write', async (ctx) => {
+test('a late pod add event (its copy lacks the finalizer the pod has now) changes nothing: its pinned patch is refused, then the pods are read', async (ctx) => {
   const [pod] = await listOf(ctx, 'pods', 'gp');
   assert.ok(pod?.metadata.finalizers?.includes('gpss.gpdb.io/instance'), 'a guarded pod');
   const copy = {
@@ -399,11 +399,13 @@ test('a late pod event (its copy lacks the finalizer the pod has now) costs one 
   const late = adapterEvent(copy, 'add');
   await send(ctx.finApp, late);
   const line = finLog.find((l) => l.msg === 'event handled' && l.eventId === late.id);
-  assert.equal(line && { outcome: line.outcome, reads: line.reads, writes: line.writes }, {
-    outcome: 'guarded',
-    reads: 1,
-    writes: 0,
-  });
+  assert.equal(line && { outcome: line.outcome, reads: line.reads }, { outcome: 'unchanged', reads: 2 });
+  assert.ok(
+    finLog.some((l) => l.eventId === late.id && l.decision === 'read-all'),
+    'the refused patch sent it to the full pass',
+  );
+  const after = await ctx.admin.get<Obj>('pods', ctx.ns, pod.metadata.name);
+  assert.is(after?.metadata.resourceVersion, pod.metadata.resourceVersion, 'the pod was not written');
 });
 
 test('replayed events on a guarded cluster write nothing', async (ctx) => {
