@@ -7,7 +7,9 @@
 // alone (no list of its pods): what finalize does to a live cluster's pod depends only on that pod
 // and the spec (add its finalizer, or let it go once stopped or out of time), and every other pod
 // brings events of its own. Each write is pinned to the copy it was decided from (the pod's uid and
-// its finalizers, a JSON patch `test`); when one no longer holds, the whole cluster is read again.
+// its finalizers, a JSON patch `test`); when one no longer holds (most often a pass for another
+// event did the same already), those pods are got again and judged as they are; should that be
+// refused too, the whole cluster is read.
 import { FIELD_MANAGERS, type GpssCluster } from '../../lib/api/types';
 import type { LivePod, LiveStatefulSet } from '../../lib/desired/k8s-types';
 import { selectorString, statefulSetName } from '../../lib/desired/names';
@@ -35,13 +37,17 @@ export async function finalizeCluster(
     const cr = await kube.get<GpssCluster>('gpssclusters', namespace, name);
     if (cr && !cr.metadata.deletionTimestamp) {
       ctx.seen?.(cr);
+      const scoped = (pods: InstancePod[]) =>
+        planAndCarryOut(ctx, namespace, name, { cr, pods, now: ctx.now() });
+      const asTheyAre = () =>
+        Promise.all(podsOfEvents.map((p) => kube.get<LivePod>('pods', namespace, p.metadata.name)));
       try {
-        return await planAndCarryOut(ctx, namespace, name, { cr, pods: podsOfEvents, now: ctx.now() });
+        return await retryOnce(ctx, scoped, podsOfEvents, asTheyAre);
       } catch (err) {
         if (!(err instanceof FinalizerConflict)) throw err;
         ctx.log.info(
           { decision: 'read-all', why: err.message },
-          "a pod changed since its event: read the cluster's pods",
+          "a pod keeps changing: read all the cluster's pods",
         );
       }
     }
@@ -57,6 +63,27 @@ export async function finalizeCluster(
     if (sts) replicas = sts.spec?.replicas ?? 1;
   }
   return planAndCarryOut(ctx, namespace, name, { cr, pods: pods.items, replicas, now: ctx.now() });
+}
+
+/**
+ * The plan from the events' copies of their pods; when a write pinned to a copy is refused (a pass for
+ * another event, or another writer, changed that pod since: often it already did what was planned),
+ * once more from the pods as they are now, one get each instead of the list of all.
+ */
+async function retryOnce(
+  ctx: FunctionContext,
+  scoped: (pods: InstancePod[]) => Promise<FinalizeResult>,
+  copies: InstancePod[],
+  asTheyAre: () => Promise<Array<LivePod | undefined>>,
+): Promise<FinalizeResult> {
+  try {
+    return await scoped(copies);
+  } catch (err) {
+    if (!(err instanceof FinalizerConflict)) throw err;
+    ctx.log.info({ decision: 'read-pods', why: err.message }, 'a pod changed since its event: read it again');
+  }
+  const now = (await asTheyAre()).filter((p): p is LivePod => p !== undefined);
+  return scoped(now);
 }
 
 async function planAndCarryOut(

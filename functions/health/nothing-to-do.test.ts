@@ -104,6 +104,26 @@ test('a cluster event with a fact health has not reflected yet is handled', () =
   assert.is(nothingToDo(ev('GpssCluster', cr({ conditions: own }))), undefined, 'only handling clears it');
   assert.is(nothingToDo(ev('GpssCluster', cr(), 'delete')), undefined);
   assert.is(nothingToDo(ev('Pod', pod())), undefined, 'a pod needs the cluster');
+  const bound = {
+    metadata: { name: 'g-0' },
+    spec: { nodeName: 'n1' },
+    status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] },
+  };
+  assert.is(nothingToDo(ev('Pod', bound)), 'scheduled', 'bound, its node has not reported on it yet');
+  assert.is(nothingToDo(ev('Pod', bound, 'add')), undefined, 'its add event is judged');
+  const reported = { ...bound.status, containerStatuses: [{ name: 'gpss', restartCount: 0 }] };
+  assert.is(nothingToDo(ev('Pod', { ...bound, status: reported })), undefined, 'its node reported');
+  const marked = {
+    ...bound.status,
+    conditions: [...bound.status.conditions, { type: 'Ready', status: 'False' }],
+  };
+  assert.is(nothingToDo(ev('Pod', { ...bound, status: marked })), undefined, 'marked not ready');
+  const created = { metadata: { name: 'g-0' }, spec: {}, status: { phase: 'Pending' } };
+  assert.is(nothingToDo(ev('Pod', created)), 'scheduled', 'not bound yet, nothing said of it');
+  const unschedulable = { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] };
+  assert.is(nothingToDo(ev('Pod', { ...bound, spec: {}, status: unschedulable })), undefined);
+  const leaving = { ...bound, metadata: { name: 'g-0', deletionTimestamp: '2026-12-01T00:00:00Z' } };
+  assert.is(nothingToDo(ev('Pod', leaving)), undefined, 'being deleted');
 });
 
 test('a Ready pod the status already lists as Ready on its node needs only the cluster read', () => {

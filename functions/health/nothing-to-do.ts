@@ -18,6 +18,12 @@
 //   under the same name (status.instances[].uid): a rollout's backlog of superseded events. Nor is a
 //   late event of a pod from before any of its containers started, when the status reports that pod
 //   Ready: a new pod's add and binding events, which a pass for another event often outran.
+// - a Pod update, from its own object: a new pod no node has reported on yet (no container status,
+//   no condition but a successful PodScheduled): its binding, finalize's guard. What health would say
+//   of it differs from what its add event said (waiting to be scheduled) only in that note, and what
+//   comes next is an event of its own, handled: the node's first report (containers creating or
+//   started, a problem), the node controller marking it not ready, the scheduler finding no node.
+//   Its add event is always judged.
 // No StatefulSet events: health takes two facts from the StatefulSet, its replica count and the
 // revision being rolled out, and each change of them is followed by pod events (a pod made, deleted or
 // replaced), which show it; the end of a rollout is judged from the pods (report.ts), so the last
@@ -68,6 +74,8 @@ function rolloutOverFor(cr: GpssCluster): boolean {
 
 /** From the event's own object: a GpssCluster event health has already answered. */
 export function nothingToDo(ev: ApiServerEvent): string | undefined {
+  if (ev.kind === 'Pod' && ev.verb === 'update' && ev.object)
+    return unreportedByItsNode(ev.object as unknown as HealthPod) ? 'scheduled' : undefined;
   if (ev.kind !== 'GpssCluster' || ev.verb === 'delete' || !ev.object) return undefined;
   const cr = ev.object as unknown as GpssCluster;
   if (unreported(cr)) return 'awaiting-reconcile';
@@ -84,6 +92,14 @@ export function nothingToDo(ev: ApiServerEvent): string | undefined {
  */
 function unreported(cr: GpssCluster): boolean {
   return !cr.metadata.deletionTimestamp && !cr.status?.phase && !cr.status?.conditions?.length;
+}
+
+/** No node has said anything of it yet: no container status, no condition but being scheduled. */
+function unreportedByItsNode(pod: HealthPod): boolean {
+  const st = pod.status;
+  if (pod.metadata.deletionTimestamp || (st?.phase && st.phase !== 'Pending')) return false;
+  if (st?.containerStatuses?.length || st?.initContainerStatuses?.length) return false;
+  return (st?.conditions ?? []).every((c) => c.type === 'PodScheduled' && c.status === 'True');
 }
 
 /** With the cluster read: a pod the cluster's status already shows as it is. */

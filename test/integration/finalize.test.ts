@@ -9,7 +9,7 @@
 // grace period 0 that a kubelet sends once the pod's containers have exited, which is what finalize
 // reads as "the GPSS process has stopped".
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { CloudEvent } from 'cloudevents';
@@ -387,7 +387,7 @@ test('a new cluster and each of its instance pods are guarded by finalizers', as
     assert.ok(k in summaries[0], `summary has ${k}`);
 });
 
-test('a late pod add event (its copy lacks the finalizer the pod has now) changes nothing: its pinned patch is refused, then the pods are read', async (ctx) => {
+test('a late pod add event (its copy lacks the finalizer the pod has now) changes nothing: its pinned patch is refused, then the pod is read', async (ctx) => {
   const [pod] = await listOf(ctx, 'pods', 'gp');
   assert.ok(pod?.metadata.finalizers?.includes('gpss.gpdb.io/instance'), 'a guarded pod');
   const copy = {
@@ -401,11 +401,36 @@ test('a late pod add event (its copy lacks the finalizer the pod has now) change
   const line = finLog.find((l) => l.msg === 'event handled' && l.eventId === late.id);
   assert.equal(line && { outcome: line.outcome, reads: line.reads }, { outcome: 'unchanged', reads: 2 });
   assert.ok(
-    finLog.some((l) => l.eventId === late.id && l.decision === 'read-all'),
-    'the refused patch sent it to the full pass',
+    finLog.some((l) => l.eventId === late.id && l.decision === 'read-pods'),
+    'the refused patch had the pod read again',
   );
   const after = await ctx.admin.get<Obj>('pods', ctx.ns, pod.metadata.name);
   assert.is(after?.metadata.resourceVersion, pod.metadata.resourceVersion, 'the pod was not written');
+});
+
+test("a late event of a pod's predecessor (same name, stopped) does not release the live pod that replaced it", async (ctx) => {
+  const [pod] = await listOf(ctx, 'pods', 'gp');
+  assert.ok(pod?.metadata.finalizers?.includes('gpss.gpdb.io/instance'), 'a guarded pod');
+  const predecessor = {
+    ...pod,
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      ...pod.metadata,
+      uid: randomUUID(),
+      deletionTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      deletionGracePeriodSeconds: 0,
+    },
+  };
+  const late = adapterEvent(predecessor, 'update');
+  await send(ctx.finApp, late);
+  assert.ok(
+    finLog.some((l) => l.eventId === late.id && l.decision === 'release-instance'),
+    "the event's copy asked for a release",
+  );
+  const after = await ctx.admin.get<Obj>('pods', ctx.ns, pod.metadata.name);
+  assert.equal(after?.metadata.finalizers, pod.metadata.finalizers, 'the live pod is still guarded');
+  assert.is(after?.metadata.resourceVersion, pod.metadata.resourceVersion, 'the live pod was not written');
 });
 
 test('replayed events on a guarded cluster write nothing', async (ctx) => {
