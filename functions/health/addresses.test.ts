@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { GPSS_ANNOTATIONS } from '../../lib/api/types';
+import { GPSS_ANNOTATIONS, type InstanceStatus } from '../../lib/api/types';
 import { nodeInfo, renderInstanceConfig, requireEffectiveCluster } from '../../lib/desired';
 import {
   liveLoadBalancerService,
@@ -8,7 +8,7 @@ import {
   liveNodePortService,
   seedCluster,
 } from '../../lib/desired/fixtures';
-import { instanceAddress, restartMarked } from './addresses';
+import { addressesAsReported, instanceAddress, restartMarked } from './addresses';
 
 const test = suite('status/addresses');
 
@@ -94,6 +94,44 @@ test('restart marks are read from the shared annotation prefix', () => {
   assert.is(restartMarked({ [`${GPSS_ANNOTATIONS.restartPrefix}2`]: 'uid' }, 2), true);
   assert.is(restartMarked({ [`${GPSS_ANNOTATIONS.restartPrefix}2`]: 'uid' }, 1), false);
   assert.is(restartMarked(undefined, 0), false);
+});
+
+test('addresses as reported stand until reconcile says they move, or health has none to keep', () => {
+  const cond = (type: string, status: string, reason: string, observedGeneration = 1) => ({
+    type,
+    status,
+    reason,
+    message: '',
+    lastTransitionTime: '2026-01-01T00:00:00Z',
+    observedGeneration,
+  });
+  const settled = [
+    cond('Ready', 'True', 'AllInstancesReady'),
+    cond('ExternalAddressReady', 'True', 'AddressesAssigned'),
+    cond('Progressing', 'False', 'Converged'),
+  ];
+  const instances: InstanceStatus[] = [0, 1, 2].map((i) => ({
+    name: `gpfdist-${i}`,
+    ready: true,
+    restarts: 0,
+    gpfdistAddress: `127.0.1.1:3000${i}`,
+  }));
+  const at = (conditions: unknown[], list = instances, generation = 1) =>
+    addressesAsReported({
+      ...cr,
+      metadata: { ...cr.metadata, generation },
+      status: { conditions, instances: list },
+    } as typeof cr);
+  assert.ok(at(settled));
+  assert.not.ok(at(settled, instances, 2), 'a generation health has not reported on');
+  assert.not.ok(at([settled[0], cond('ExternalAddressReady', 'False', 'AddressPending'), settled[2]]));
+  assert.not.ok(at([settled[0], settled[2]]), 'reconcile has not said');
+  assert.not.ok(
+    at([...settled.slice(0, 2), cond('Progressing', 'True', 'Readdressing')]),
+    'restarts to come',
+  );
+  assert.not.ok(at(settled, instances.slice(0, 2)), 'an instance never reported');
+  assert.not.ok(at(settled, [{ name: 'gpfdist-0', ready: false, restarts: 0 }, ...instances.slice(1)]));
 });
 
 test.run();

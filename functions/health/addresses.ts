@@ -7,9 +7,11 @@ import {
   advertisedAddress,
   type EffectiveCluster,
   effectiveCluster,
+  effectiveSize,
   formatAddress,
   gpfdistServiceName,
   instanceConfigKey,
+  instancePodName,
   isEffectiveCluster,
   isPending,
   type LiveService,
@@ -68,4 +70,24 @@ function effectiveOrUndefined(source: GpssCluster | EffectiveCluster): Effective
 
 export function restartMarked(annotations: Record<string, string> | undefined, ordinal: number): boolean {
   return annotations?.[`${GPSS_ANNOTATIONS.restartPrefix}${ordinal}`] !== undefined;
+}
+
+/**
+ * Whether the addresses health last reported still stand, so an event's check need not read the
+ * instance config and the Services again (two of its reads). They change only when reconcile renders
+ * them anew, and reconcile says so on the cluster first: a new generation (health has not reported on
+ * it yet), addresses not all assigned (ExternalAddressReady), instances being restarted to advertise
+ * new ones (Progressing=Readdressing). Also read while any instance within size has no reported
+ * address. A resync always reads them (checkCluster): the repair for anything this misses.
+ */
+export function addressesAsReported(cr: GpssCluster): boolean {
+  const gen = cr.metadata.generation;
+  const conds = cr.status?.conditions ?? [];
+  const at = (type: string) => conds.find((c) => c.type === type && c.observedGeneration === gen);
+  if (gen === undefined || !at('Ready') || at('ExternalAddressReady')?.status !== 'True') return false;
+  if (conds.some((c) => c.type === 'Progressing' && c.reason === 'Readdressing')) return false;
+  const listed = cr.status?.instances ?? [];
+  return Array.from({ length: effectiveSize(cr) }, (_, i) => instancePodName(cr, i)).every(
+    (name) => listed.find((x) => x.name === name)?.gpfdistAddress !== undefined,
+  );
 }

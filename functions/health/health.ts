@@ -1,13 +1,15 @@
-// Checks one GpssCluster: re-reads it and its pods, StatefulSet, Services, instance config and the
-// nodes; fails over instances stuck on lost nodes (unless in maintenance); writes health's part of
-// the status (server-side apply, field manager gpss-health) only when something visible changed;
-// records an Event for every action and for every Ready/Degraded transition.
+// Checks one GpssCluster: re-reads it and its pods, StatefulSet, the nodes and (while addresses may be
+// changing, and in a resync) its Services and instance config; fails over instances stuck on lost
+// nodes (unless in maintenance); writes health's part of the status (server-side apply, field manager
+// gpss-health) only when something visible changed; records an Event for every action and for every
+// Ready/Degraded transition.
 import { DEFAULTS, FIELD_MANAGERS, type GpssCluster } from '../../lib/api/types';
 import { hasStatus } from '../../lib/k8s/errors';
 import { observeCluster } from '../../lib/k8s/observe';
 import { recordEvent } from '../../lib/k8s/record-event';
 import type { FunctionContext } from '../../lib/runtime/context';
 import { writeStatus } from '../../lib/status/write-status';
+import { addressesAsReported } from './addresses';
 import { type FailoverStep, planFailover } from './failover';
 import { nodeView } from './instance-health';
 import { buildReport, type HealthReport } from './report';
@@ -28,8 +30,15 @@ export async function checkCluster(
   const cr = await ctx.kube.get<GpssCluster>('gpssclusters', namespace, name);
   if (!cr) return { outcome: 'gone', failedOver: [] };
   ctx.seen?.(cr);
-  // No PodDisruptionBudget: health neither reads nor may read it.
-  const observed = await observeCluster(ctx.kube, cr, { nodes: true, pdb: false });
+  // No PodDisruptionBudget: health neither reads nor may read it. The instance config and Services only
+  // while addresses may be changing, and in every resync (ctx.events undefined): addresses.ts.
+  const addressesKept = ctx.events !== undefined && addressesAsReported(cr);
+  const observed = await observeCluster(ctx.kube, cr, {
+    nodes: true,
+    pdb: false,
+    configMap: !addressesKept,
+    services: !addressesKept,
+  });
   const nodes = new Map(observed.nodes.map((n) => [n.metadata.name, nodeView(n)]));
   const steps = cr.metadata.deletionTimestamp
     ? []
@@ -45,7 +54,14 @@ export async function checkCluster(
     failoverError = err;
     return new Set<string>();
   });
-  const report = buildReport({ cr, observed, nodes, failover: steps, deleted });
+  const report = buildReport({
+    cr,
+    observed,
+    nodes,
+    failover: steps,
+    deleted,
+    addressesAsReported: addressesKept,
+  });
   const written = await writeReport(ctx, cr, report);
   if (written) {
     for (const e of transitionEvents(cr.status?.conditions, report.conditions)) {

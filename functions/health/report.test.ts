@@ -219,6 +219,15 @@ test('a rollout ends when every instance runs the new revision and is Ready, bef
   assert.is(done.conditions[0].reason, 'AllInstancesReady');
 });
 
+test('addresses as reported: without the instance config and Services, the same report as with them', () => {
+  const full = buildReport(input(cluster({ phase: 'Ready', readyReplicas: 3 }), observed(HEALTHY)));
+  const cr = cluster({ phase: 'Ready', readyReplicas: 3, instances: full.instances });
+  const { configMap: _c, ...rest } = observed(HEALTHY);
+  const kept = buildReport({ ...input(cr, { ...rest, services: [] }), addressesAsReported: true });
+  assert.equal(kept, buildReport(input(cr, observed(HEALTHY))));
+  assert.is(kept.instances[2].gpfdistAddress, '127.0.1.1:30002');
+});
+
 test('the same observation always gives the same report', () => {
   const cr = cluster({ phase: 'Ready', readyReplicas: 3 });
   assert.equal(buildReport(input(cr, observed(HEALTHY))), buildReport(input(cr, observed(HEALTHY))));

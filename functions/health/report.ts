@@ -5,7 +5,7 @@ import type { Condition, GpssCluster, InstanceStatus, Phase } from '../../lib/ap
 import { effectiveSize, instancePodName, nodeInfo, ordinalOf } from '../../lib/desired';
 import type { Observed } from '../../lib/k8s/observe';
 import type { ConditionInput } from '../../lib/status/conditions';
-import { instanceAddress, restartMarked } from './addresses';
+import { type InstanceAddress, instanceAddress, restartMarked } from './addresses';
 import { type FailoverStep, failoverNote } from './failover';
 import {
   assessInstance,
@@ -33,6 +33,11 @@ export interface ReportInput {
   failover: readonly FailoverStep[];
   /** Pods this event deleted for failover. */
   deleted: ReadonlySet<string>;
+  /**
+   * The instance config and Services were not read (addressesAsReported): each instance keeps the
+   * address its status reports, with nothing pending or changing, and no restart is marked.
+   */
+  addressesAsReported?: boolean;
 }
 
 const MAX_MESSAGE = 4096;
@@ -95,17 +100,20 @@ export function buildReport(input: ReportInput): HealthReport {
     const name = instancePodName(cr, ordinal);
     const pod = byOrdinal.get(ordinal);
     const inSize = ordinal < size;
-    const addr = inSize
-      ? instanceAddress(
-          cr,
-          ordinal,
-          observed.configMap?.data,
-          observed.services,
-          nodeInfos,
-          pod?.spec?.nodeName,
-        )
-      : { changing: false };
-    const marked = restartMarked(marks, ordinal);
+    const reported = previous.get(name)?.gpfdistAddress;
+    const addr: InstanceAddress = !inSize
+      ? { changing: false }
+      : input.addressesAsReported
+        ? { changing: false, ...(reported ? { advertised: reported } : {}) }
+        : instanceAddress(
+            cr,
+            ordinal,
+            observed.configMap?.data,
+            observed.services,
+            nodeInfos,
+            pod?.spec?.nodeName,
+          );
+    const marked = !input.addressesAsReported && restartMarked(marks, ordinal);
     if (inSize && (addr.changing || marked)) readdressing = true;
     if (inSize && addr.note) notes.push(`${name}: ${addr.note}`);
     const step = pod ? input.failover.find((s) => s.pod === pod.metadata.name) : undefined;

@@ -35,11 +35,13 @@ export function childSelector(cr: GpssCluster): string {
 export async function observeCluster(
   kube: KubeClient,
   cr: GpssCluster,
-  want: { nodes: boolean; pdb?: boolean; configMap?: boolean },
+  want: { nodes: boolean; pdb?: boolean; configMap?: boolean; services?: boolean },
 ): Promise<Observed> {
   const ns = cr.metadata.namespace!;
   const [services, statefulSet, configMap, pods, pdb, nodes] = await Promise.all([
-    kube.list<LiveService>('services', ns, { labelSelector: childSelector(cr) }),
+    want.services === false
+      ? undefined
+      : kube.list<LiveService>('services', ns, { labelSelector: childSelector(cr) }),
     kube.get<LiveStatefulSet>('statefulsets', ns, statefulSetName(cr)),
     want.configMap === false
       ? undefined
@@ -51,7 +53,7 @@ export async function observeCluster(
     want.nodes ? kube.list<LiveNode>('nodes', undefined) : undefined,
   ]);
   return {
-    services: services.items,
+    services: services?.items ?? [],
     statefulSet,
     configMap,
     pods: pods.items,
