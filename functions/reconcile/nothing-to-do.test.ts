@@ -175,6 +175,8 @@ test('a StatefulSet of its own in the middle of a revision rollout needs no read
     'catching-up',
     'a spec not observed yet',
   );
+  assert.is(nothingToDo(sts({ replicas: 2, readyReplicas: 2 })), 'catching-up', 'pods still to be made');
+  assert.is(nothingToDo(sts({})), 'catching-up', 'no pod made yet');
   assert.is(nothingToDo(sts(settled)), undefined, 'caught up: the cluster read decides');
   // No rollout, an instance not ready (a lost node): the cluster read decides, as its address may move.
   assert.is(nothingToDo(sts({ ...settled, readyReplicas: 2 })), undefined, 'an instance not ready');

@@ -9,7 +9,9 @@
 //   else touched (a user, a load-balancer controller writing its address) gets a full pass.
 // - a StatefulSet whose spec is reconcile's alone, from its own object, in the middle of a revision
 //   rollout (a new revision not yet current, or a spec not yet observed): only reconcile's apply starts
-//   one, and the applying pass said RollingOut itself. The rollout's end (the revision current), and an
+//   one, and the applying pass said RollingOut itself. Likewise while its controller is still making
+//   pods (fewer than spec.replicas exist: a new cluster, a scale-up, a pod deleted and not yet made
+//   again): the event once they all exist is handled. The rollout's end (the revision current), and an
 //   instance turning not ready with no rollout under way (a lost node: a NodePort address on it must
 //   move), still go through the cluster read. No restart waits for its turn during a rollout: every
 //   instance is Ready again only once it ends.
@@ -49,12 +51,16 @@ export function nothingToDo(ev: ApiServerEvent): string | undefined {
   return undefined;
 }
 
-/** Reconcile's own StatefulSet in the middle of a revision rollout: nothing to report or restart. */
+/** Reconcile's own StatefulSet mid rollout, or with pods still to make: nothing to report or restart. */
 function catchingUp(sts: LiveStatefulSet): boolean {
   if (sts.metadata.deletionTimestamp || !onlyManagedBy(sts, FIELD_MANAGERS.reconcile, ['status']))
     return false;
   const st = sts.status;
-  return st?.observedGeneration !== sts.metadata.generation || st?.updateRevision !== st?.currentRevision;
+  return (
+    st?.observedGeneration !== sts.metadata.generation ||
+    st?.updateRevision !== st?.currentRevision ||
+    (st?.replicas ?? 0) < (sts.spec?.replicas ?? 1)
+  );
 }
 
 /** With the cluster read: a StatefulSet event that moves nothing reconcile reports or waits for. */
