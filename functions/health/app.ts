@@ -30,9 +30,6 @@ export function createApp(deps: Deps): Hono {
       resyncReads: RESYNC_READS,
       nothingToDo,
       nothingToDoGiven,
-      // Pods only: most pod events the cluster read does not settle are late (a rollout's backlog), and
-      // the pod as it is now settles them (396 of 456 in a full bench).
-      freshKinds: ['Pod'],
       handleCluster: async (ctx, ns, name) => {
         const r = await checkCluster(ctx, ns, name);
         return r.failedOver.length ? 'failed-over' : r.outcome;

@@ -124,6 +124,9 @@ test('a cluster event with a fact health has not reflected yet is handled', () =
   assert.is(nothingToDo(ev('Pod', { ...bound, spec: {}, status: unschedulable })), undefined);
   const leaving = { ...bound, metadata: { name: 'g-0', deletionTimestamp: '2026-12-01T00:00:00Z' } };
   assert.is(nothingToDo(ev('Pod', leaving)), undefined, 'being deleted');
+  const released = { ...leaving, metadata: { ...leaving.metadata, deletionGracePeriodSeconds: 0 } };
+  assert.is(nothingToDo(ev('Pod', released)), 'released', 'its node let it go: its delete event follows');
+  assert.is(nothingToDo(ev('Pod', released, 'delete')), undefined, 'its delete event');
 });
 
 test('a Ready pod the status already lists as Ready on its node needs only the cluster read', () => {

@@ -24,6 +24,10 @@
 //   comes next is an event of its own, handled: the node's first report (containers creating or
 //   started, a problem), the node controller marking it not ready, the scheduler finding no node.
 //   Its add event is always judged.
+// - a Pod update, from its own object: a pod its node has released (deleting, grace period 0: its
+//   containers are gone), which only finalize's finalizer still holds. Its delete event follows as soon
+//   as finalize lets it go, and is handled; the event that began its deletion already was.
+//   (Were that one lost, and finalize away, the status shows the pod as last seen until the resync.)
 // No StatefulSet events: health takes two facts from the StatefulSet, its replica count and the
 // revision being rolled out, and each change of them is followed by pod events (a pod made, deleted or
 // replaced), which show it; the end of a rollout is judged from the pods (report.ts), so the last
@@ -74,8 +78,11 @@ function rolloutOverFor(cr: GpssCluster): boolean {
 
 /** From the event's own object: a GpssCluster event health has already answered. */
 export function nothingToDo(ev: ApiServerEvent): string | undefined {
-  if (ev.kind === 'Pod' && ev.verb === 'update' && ev.object)
-    return unreportedByItsNode(ev.object as unknown as HealthPod) ? 'scheduled' : undefined;
+  if (ev.kind === 'Pod' && ev.verb === 'update' && ev.object) {
+    const pod = ev.object as unknown as HealthPod;
+    if (pod.metadata.deletionTimestamp && pod.metadata.deletionGracePeriodSeconds === 0) return 'released';
+    return unreportedByItsNode(pod) ? 'scheduled' : undefined;
+  }
   if (ev.kind !== 'GpssCluster' || ev.verb === 'delete' || !ev.object) return undefined;
   const cr = ev.object as unknown as GpssCluster;
   if (unreported(cr)) return 'awaiting-reconcile';

@@ -25,9 +25,6 @@ export function createApp(deps: Deps): Hono {
       resyncReads: RESYNC_READS,
       nothingToDo,
       nothingToDoGiven,
-      // No freshKinds: a StatefulSet event the cluster read does not settle is, once the applying pass
-      // writes RollingOut itself, the rollout's end; a get of it as it is now settled none of 60 in a full
-      // bench and only delayed the pass that follows by a round trip.
       handleCluster: async (ctx, ns, name) => (await reconcileCluster(ctx, ns, name)).outcome,
     },
     deps,

@@ -7,7 +7,6 @@ import type { Hono } from 'hono';
 import { type GpssCluster, KIND } from '../api/types';
 import type { KubeClient, KubeObject } from '../k8s/client';
 import { primedClient } from '../k8s/primed';
-import { resourceFor } from '../k8s/resources';
 import { type SnapshotKind, snapshotClient } from '../k8s/snapshot';
 import { clusterRefOf } from './cluster-key';
 import type { FunctionContext } from './context';
@@ -47,12 +46,6 @@ export interface ClusterFunction {
    * of this function is recorded on the cluster: only handling an event clears it.
    */
   nothingToDoGiven?(ev: ApiServerEvent, cr: GpssCluster): string | undefined;
-  /**
-   * Kinds whose events, when not settled from their own object, are judged again from the object as
-   * it is now (one get): worth it where most such events are late (a rollout's backlog) and a full
-   * check costs several reads.
-   */
-  freshKinds?: readonly string[];
 }
 
 export type ClusterHandler = (ctx: FunctionContext, namespace: string, name: string) => Promise<string>;
@@ -101,7 +94,7 @@ export function createClusterFunctionApp(fn: ClusterFunction, deps: Deps): Hono 
     const { outcome, coalesced } = await perCluster.run(key, ev, async (evs) => {
       const cr = await ctx.kube.get<GpssCluster>('gpssclusters', ref.namespace, ref.name);
       if (cr && !failureRecorded(cr, fn.name)) {
-        const settled = await settleAll(fn, ctx.kube, evs, cr, log, now());
+        const settled = settleAll(fn, evs, cr, now());
         if (settled) return settled;
       }
       const kube = primedClient(ctx.kube, 'gpssclusters', ref.namespace, ref.name, cr);
@@ -115,30 +108,24 @@ export function createClusterFunctionApp(fn: ClusterFunction, deps: Deps): Hono 
 
 /**
  * The outcome word when not one of `evs` can change anything, judged with the cluster as just read:
- * each event's own object, then (an event can be stale: delivery is late and unordered) the object
- * as it is now, the cluster's for free, a child's by one get. Undefined when any needs handling.
+ * each event's own object, and a GpssCluster event's again as the cluster is now (its copy may be
+ * late: delivery is late and unordered). Undefined when any needs handling. No child is got again
+ * here: a child's event the cluster does not settle was, in every bench, one to handle.
  */
-async function settleAll(
+function settleAll(
   fn: ClusterFunction,
-  kube: KubeClient,
   evs: ApiServerEvent[],
   cr: GpssCluster,
-  log: Logger,
   now: Date,
-): Promise<string | undefined> {
+): string | undefined {
   const outcomes: string[] = [];
   for (const ev of evs) {
     // Its own object alone was judged before it was queued (nothingToDo); now with the cluster.
     let settled = fn.nothingToDoGiven?.(ev, cr);
-    if (!settled && ev.verb !== 'delete') {
-      const current =
-        ev.kind === KIND
-          ? cr
-          : fn.freshKinds?.includes(ev.kind)
-            ? await freshObject(kube, ev, log)
-            : undefined;
-      const fresh = current && asItIsNow(ev, current as KubeObject);
-      if (fresh) settled = fn.nothingToDo?.(fresh, now) ?? fn.nothingToDoGiven?.(fresh, cr);
+    if (!settled && ev.verb !== 'delete' && ev.kind === KIND) {
+      // The event as if it had been sent for the cluster as it is now; its verb kept.
+      const current: ApiServerEvent = { ...ev, object: cr as unknown as KubeObject };
+      settled = fn.nothingToDo?.(current, now) ?? fn.nothingToDoGiven?.(current, cr);
     }
     if (!settled) return undefined;
     outcomes.push(settled);
@@ -146,35 +133,8 @@ async function settleAll(
   return joinOutcomes(outcomes);
 }
 
-/**
- * The event as if it had been sent for the object as it is now; its verb kept (an add stays an add:
- * some rules are about the change, not the state).
- */
-function asItIsNow(ev: ApiServerEvent, object: KubeObject): ApiServerEvent {
-  return { ...ev, object };
-}
-
 function joinOutcomes(outcomes: string[]): string {
   return outcomes.length === 1 ? outcomes[0] : [...new Set(outcomes)].join('+');
-}
-
-/**
- * The event's object as it is now; undefined when gone or when the read fails: a triage only ever saves
- * work, so a failed read leaves the event to the full handling, which records what stops it.
- */
-async function freshObject(
-  kube: KubeClient,
-  ev: ApiServerEvent,
-  log: Logger,
-): Promise<KubeObject | undefined> {
-  const res = resourceFor(ev.apiVersion, ev.kind);
-  if (!res || !ev.namespace) return undefined;
-  try {
-    return await kube.get<KubeObject>(res, ev.namespace, ev.name);
-  } catch (err) {
-    log.warn({ err, kind: ev.kind, name: ev.name }, 'triage read failed; handling the event in full');
-    return undefined;
-  }
 }
 
 /**
