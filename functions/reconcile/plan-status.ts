@@ -161,7 +161,10 @@ export function statusFields(cr: GpssCluster, gpssAddress: string | undefined): 
 }
 
 /** Where gpsscli reaches the cluster now, from its gpss Service and the nodes; undefined while pending. */
-export function currentGpssAddress(cr: GpssCluster, o: Observed): string | undefined {
+export function currentGpssAddress(
+  cr: GpssCluster,
+  o: Pick<Observed, 'services' | 'nodes'>,
+): string | undefined {
   const name = `${cr.metadata.namespace}-${cr.metadata.name}-gpss-service`;
   const a = gpssAddress(
     cr,

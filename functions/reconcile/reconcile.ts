@@ -18,6 +18,7 @@ import {
   planRejected,
   specProblems,
 } from './plan-config';
+import { rolloutEnded } from './rollout-ended';
 import type { Rejection } from './steps';
 
 export { specTerms } from './dry-run';
@@ -25,7 +26,7 @@ export { addressCondition } from './plan-status';
 export { CLUSTER_ID_ANNOTATION, RESTART_PREFIX } from './steps';
 
 export interface ReconcileResult {
-  outcome: 'gone' | 'deleting' | 'invalid' | 'maintenance' | 'applied' | 'unchanged';
+  outcome: 'gone' | 'deleting' | 'invalid' | 'maintenance' | 'applied' | 'unchanged' | 'rollout-ended';
   applied: string[];
 }
 
@@ -38,6 +39,7 @@ export async function reconcileCluster(
   if (!cr) return { outcome: 'gone', applied: [] };
   ctx.seen?.(cr);
   if (cr.metadata.deletionTimestamp) return { outcome: 'deleting', applied: [] };
+  if (await rolloutEnded(ctx, cr)) return { outcome: 'rollout-ended', applied: [] };
 
   // A cluster reconcile has never reported on is about to claim its Cluster.Id: the other clusters
   // are read beside its children, not after them (one round trip less before a new cluster's first

@@ -339,6 +339,52 @@ test('an image change rolls one pod at a time', async (ctx) => {
   assert.ok(maxUnavailable <= 1, `at most one instance unavailable at a time (saw ${maxUnavailable})`);
 });
 
+test('the end of a rollout is written from the StatefulSet and the nodes alone; a node not Ready sends it to the full pass', async (ctx) => {
+  const convergedOn = (image: string) =>
+    converge(ctx, `Converged on ${image}`, async () => {
+      const c = await cr(ctx.admin);
+      const p = c?.status?.conditions?.find((x) => x.type === 'Progressing');
+      const pods = await list<Pod>(ctx.admin, 'pods');
+      return (
+        p?.reason === 'Converged' &&
+        p.observedGeneration === c?.metadata.generation &&
+        pods.every((x) => x.spec.containers[0].image === image)
+      );
+    });
+  logLines.length = 0;
+  let p = await patchSpec(ctx.c, { image: 'example.invalid/gpss:3' });
+  assert.is(p.code, 0, p.stderr);
+  await convergedOn('example.invalid/gpss:3');
+  const ended = logLines.find((l) => l.decision === 'rollout-ended');
+  assert.ok(ended, 'every node Ready: the end of the rollout came from the StatefulSet alone');
+  const summary = logLines.find((l) => l.msg === 'event handled' && l.eventId === ended.eventId);
+  // The cluster, the StatefulSet, the nodes and the gpss Service (NodePort: where gpsscli reaches).
+  assert.is(summary?.reads, 4);
+
+  const node = `rollout-not-ready-${Date.now().toString(36)}`;
+  const made = await ctx.c.kubectl(['create', '-f', '-'], {
+    input: JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: node },
+      spec: { taints: [{ key: 'gpss.test/not-ready', effect: 'NoSchedule' }] },
+    }),
+  });
+  assert.is(made.code, 0, made.stderr);
+  try {
+    logLines.length = 0;
+    p = await patchSpec(ctx.c, { image: 'example.invalid/gpss:4' });
+    assert.is(p.code, 0, p.stderr);
+    await convergedOn('example.invalid/gpss:4');
+    assert.not.ok(
+      logLines.some((l) => l.decision === 'rollout-ended'),
+      'a node not Ready (an address may have to move): the full pass wrote Converged',
+    );
+  } finally {
+    await ctx.c.kubectl(['delete', 'node', node, '--wait=false']);
+  }
+});
+
 test('service.gpfdist LoadBalancer → NodePort re-addresses every instance', async (ctx) => {
   const toLb = await patchSpec(ctx.c, '{"spec":{"service":{"gpss":"NodePort","gpfdist":"LoadBalancer"}}}');
   assert.is(toLb.code, 0, toLb.stderr);

@@ -1,0 +1,81 @@
+// The end of a rollout, answered without a full pass. Reconcile's StatefulSet events are skipped while
+// a rollout runs (nothing-to-do.ts); the one that shows it settled would otherwise re-read every child
+// (seven reads) only to write Progressing=False/Converged. What that full pass could still find at
+// that moment, and so when this one steps aside:
+// - a spec someone else touched (kubectl scale, rollout restart): the StatefulSet is not reconcile's
+//   alone;
+// - an address to move: a NodePort instance advertises a node's IP, which moves only when that node
+//   is not Ready (lib/desired/instance-address.ts); with every node Ready none moves, and the address
+//   gpsscli reaches (status.gpssAddress) is computed again from the nodes and the Services;
+// - restarts still to make (Readdressing): not a RollingOut cluster;
+// - a Service to remove: an instance Service beyond size (a scale-in's end);
+// - drift in a child: a Service's own events bring a full pass, the rest is the resync's.
+// The StatefulSet is got as it is now (an event's copy may be from before a later apply) and the
+// status written from it, every other condition and field as reconcile last wrote them.
+import { FIELD_MANAGERS, GPSS_LABELS, type GpssCluster } from '../../lib/api/types';
+import { effectiveSize, nodeInfo } from '../../lib/desired';
+import type { LiveNode, LiveService, LiveStatefulSet } from '../../lib/desired/k8s-types';
+import { statefulSetName } from '../../lib/desired/names';
+import { onlyManagedBy } from '../../lib/k8s/managed-fields';
+import { childSelector } from '../../lib/k8s/observe';
+import type { FunctionContext } from '../../lib/runtime/context';
+import type { ConditionInput } from '../../lib/status/conditions';
+import { writeStatus } from '../../lib/status/write-status';
+import { judged } from './nothing-to-do';
+import { needsNodes } from './plan-config';
+import { currentGpssAddress, progressing, statusFields } from './plan-status';
+import { CONDITIONS } from './steps';
+
+const MANAGER = FIELD_MANAGERS.reconcile;
+
+/** An instance Service at or beyond size: after a scale-in, the full pass removes it once its pod is gone. */
+function beyond(cr: GpssCluster, svc: LiveService): boolean {
+  const ordinal = svc.metadata.labels?.[GPSS_LABELS.instanceOrdinal];
+  return ordinal !== undefined && Number(ordinal) >= effectiveSize(cr);
+}
+
+/** True when the rollout's end was written (or already shown); false when a full pass must decide. */
+export async function rolloutEnded(ctx: FunctionContext, cr: GpssCluster): Promise<boolean> {
+  const evs = ctx.events;
+  if (!evs?.length || !evs.every((e) => e.kind === 'StatefulSet' && e.verb !== 'delete')) return false;
+  if (!judged(cr) || cr.spec.maintenance) return false;
+  const gen = cr.metadata.generation;
+  const current = (type: string) =>
+    cr.status?.conditions?.find((c) => c.type === type && c.observedGeneration === gen);
+  const [valid, rolling, address] = [CONDITIONS.configValid, CONDITIONS.progressing, CONDITIONS.address].map(
+    current,
+  );
+  if (valid?.status !== 'True' || rolling?.reason !== 'RollingOut' || !address) return false;
+
+  const ns = cr.metadata.namespace!;
+  const sts = await ctx.kube.get<LiveStatefulSet>('statefulsets', ns, statefulSetName(cr));
+  if (!sts || sts.metadata.deletionTimestamp || !onlyManagedBy(sts, MANAGER, ['status'])) return false;
+  const ended = progressing(cr, { statefulSet: sts }, false);
+  if (ended.reason !== 'Converged') return false;
+
+  // Its Services by their label, as every pass reads them (reconcile may list Services, not get one).
+  const [services, nodes] = await Promise.all([
+    ctx.kube.list<LiveService>('services', ns, { labelSelector: childSelector(cr) }),
+    needsNodes(cr) ? ctx.kube.list<LiveNode>('nodes', undefined) : undefined,
+  ]);
+  if (services.items.some((svc) => beyond(cr, svc))) return false;
+  let gpssAddress = cr.status?.gpssAddress;
+  if (nodes) {
+    if (!nodes.items.every((n) => nodeInfo(n).ready)) return false;
+    gpssAddress = currentGpssAddress(cr, { services: services.items, nodes: nodes.items });
+  }
+  const asWritten = (c: NonNullable<typeof valid>): ConditionInput => ({
+    type: c.type,
+    status: c.status,
+    reason: c.reason,
+    message: c.message,
+    observedGeneration: gen,
+  });
+  ctx.log.info({ decision: 'rollout-ended', statefulSet: sts.metadata.name }, 'the rollout is over');
+  await writeStatus(ctx, cr, {
+    manager: MANAGER,
+    conditions: [asWritten(valid), ended, asWritten(address)],
+    fields: statusFields(cr, gpssAddress),
+  });
+  return true;
+}
