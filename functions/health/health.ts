@@ -4,6 +4,7 @@
 // gpss-health) only when something visible changed; records an Event for every action and for every
 // Ready/Degraded transition.
 import { DEFAULTS, FIELD_MANAGERS, type GpssCluster } from '../../lib/api/types';
+import type { LiveNode } from '../../lib/desired/k8s-types';
 import { hasStatus } from '../../lib/k8s/errors';
 import { observeCluster } from '../../lib/k8s/observe';
 import { recordEvent } from '../../lib/k8s/record-event';
@@ -11,7 +12,7 @@ import type { FunctionContext } from '../../lib/runtime/context';
 import { writeStatus } from '../../lib/status/write-status';
 import { addressesAsReported } from './addresses';
 import { type FailoverStep, planFailover } from './failover';
-import { nodeView } from './instance-health';
+import { nodesNeeded, nodeView, presumedUsable } from './instance-health';
 import { buildReport, type HealthReport } from './report';
 import { transitionEvents } from './transitions';
 
@@ -34,12 +35,17 @@ export async function checkCluster(
   // while addresses may be changing, and in every resync (ctx.events undefined): addresses.ts.
   const addressesKept = ctx.events !== undefined && addressesAsReported(cr);
   const observed = await observeCluster(ctx.kube, cr, {
-    nodes: true,
+    nodes: !addressesKept,
     pdb: false,
     configMap: !addressesKept,
     services: !addressesKept,
   });
-  const nodes = new Map(observed.nodes.map((n) => [n.metadata.name, nodeView(n)]));
+  // The nodes only when a pod may be on a failing one (instance-health.ts, nodesNeeded).
+  const nodesRead = !addressesKept || nodesNeeded(observed.pods);
+  if (addressesKept && nodesRead) observed.nodes = (await ctx.kube.list<LiveNode>('nodes', undefined)).items;
+  const nodes = nodesRead
+    ? new Map(observed.nodes.map((n) => [n.metadata.name, nodeView(n)]))
+    : presumedUsable(observed.pods);
   const steps = cr.metadata.deletionTimestamp
     ? []
     : planFailover(observed.pods, nodes, {

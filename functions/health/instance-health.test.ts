@@ -6,9 +6,11 @@ import {
   type HealthPod,
   type InstanceInput,
   type NodeView,
+  nodesNeeded,
   nodeView,
   podNode,
   podProblem,
+  presumedUsable,
   problemReason,
   startingNote,
 } from './instance-health';
@@ -228,6 +230,19 @@ test('a new instance that was never ready is starting, with no lastProblem', () 
 test('problemReason reads the reason back from lastProblem', () => {
   assert.is(problemReason('CrashLoopBackOff: container gpss: x'), 'CrashLoopBackOff');
   assert.is(problemReason('odd'), 'odd');
+});
+
+test('the nodes are read only when a bound pod is not Ready; a Ready pod presumes its node usable', () => {
+  const ready = pod({ conditions: [{ type: 'Ready', status: 'True' }] });
+  const notReady = pod({ conditions: [{ type: 'Ready', status: 'False' }] }, { name: 'g-1' });
+  const leaving = pod({ conditions: [{ type: 'Ready', status: 'True' }] }, { deletionTimestamp: new Date() });
+  const unbound: HealthPod = { metadata: { name: 'g-2' }, status: { phase: 'Pending' } };
+  assert.not.ok(nodesNeeded([ready, unbound]));
+  assert.ok(nodesNeeded([ready, notReady]));
+  assert.ok(nodesNeeded([leaving]), 'a pod being deleted may be stuck on a lost node');
+  const nodes = presumedUsable([ready, unbound]);
+  assert.equal([...nodes.values()], [{ name: 'n1', ready: 'True', gone: false }]);
+  assert.equal(podNode(ready, nodes), { name: 'n1', ready: 'True', gone: false });
 });
 
 test.run();

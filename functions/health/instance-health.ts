@@ -81,6 +81,21 @@ export function podNode(pod: HealthPod, nodes: ReadonlyMap<string, NodeView>): N
   return nodes.get(name) ?? { name, ready: 'Unknown', gone: true };
 }
 
+/**
+ * Whether a check must read the nodes: some pod is bound to one and not Ready (being deleted counts).
+ * A Ready pod's node is usable as far as anyone knows: when a node stops reporting, the node
+ * lifecycle controller marks its pods not ready, and that change is an event of its own.
+ */
+export function nodesNeeded(pods: readonly HealthPod[]): boolean {
+  return pods.some((p) => p.spec?.nodeName && !podReady(p));
+}
+
+/** The nodes of Ready pods, unread, as usable (nodesNeeded said none other is bound). */
+export function presumedUsable(pods: readonly HealthPod[]): Map<string, NodeView> {
+  const names = pods.flatMap((p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+  return new Map(names.map((name) => [name, { name, ready: 'True' as const, gone: false }]));
+}
+
 export function nodeUsable(n: NodeView | undefined): boolean {
   return n !== undefined && n.ready === 'True' && !n.gone;
 }
