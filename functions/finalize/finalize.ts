@@ -39,17 +39,18 @@ export async function finalizeCluster(
       ctx.seen?.(cr);
       const scoped = (pods: InstancePod[]) =>
         planAndCarryOut(ctx, namespace, name, { cr, pods, now: ctx.now() });
-      const asTheyAre = () =>
-        Promise.all(podsOfEvents.map((p) => kube.get<LivePod>('pods', namespace, p.metadata.name)));
-      try {
-        return await retryOnce(ctx, scoped, podsOfEvents, asTheyAre);
-      } catch (err) {
-        if (!(err instanceof FinalizerConflict)) throw err;
-        ctx.log.info(
-          { decision: 'read-all', why: err.message },
-          "a pod keeps changing: read all the cluster's pods",
-        );
-      }
+      const asTheyAre = async () =>
+        (
+          await Promise.all(podsOfEvents.map((p) => kube.get<LivePod>('pods', namespace, p.metadata.name)))
+        ).filter((p): p is LivePod => p !== undefined);
+      const result =
+        (await unlessRefused(ctx, 'read-pods', 'a pod changed since its event: read it again', () =>
+          scoped(podsOfEvents),
+        )) ??
+        (await unlessRefused(ctx, 'read-all', "a pod keeps changing: read all the cluster's pods", async () =>
+          scoped(await asTheyAre()),
+        ));
+      if (result) return result;
     }
   }
   const [cr, pods] = await Promise.all([
@@ -66,24 +67,23 @@ export async function finalizeCluster(
 }
 
 /**
- * The plan from the events' copies of their pods; when a write pinned to a copy is refused (a pass for
- * another event, or another writer, changed that pod since: often it already did what was planned),
- * once more from the pods as they are now, one get each instead of the list of all.
+ * The result, or undefined (logged as `decision`, what is read next) when a write pinned to what was
+ * read is refused: a pass for another event, or another writer, changed that pod since; often it
+ * already did what was planned.
  */
-async function retryOnce(
+async function unlessRefused(
   ctx: FunctionContext,
-  scoped: (pods: InstancePod[]) => Promise<FinalizeResult>,
-  copies: InstancePod[],
-  asTheyAre: () => Promise<Array<LivePod | undefined>>,
-): Promise<FinalizeResult> {
+  decision: string,
+  message: string,
+  run: () => Promise<FinalizeResult>,
+): Promise<FinalizeResult | undefined> {
   try {
-    return await scoped(copies);
+    return await run();
   } catch (err) {
     if (!(err instanceof FinalizerConflict)) throw err;
-    ctx.log.info({ decision: 'read-pods', why: err.message }, 'a pod changed since its event: read it again');
+    ctx.log.info({ decision, why: err.message }, message);
+    return undefined;
   }
-  const now = (await asTheyAre()).filter((p): p is LivePod => p !== undefined);
-  return scoped(now);
 }
 
 async function planAndCarryOut(

@@ -12,7 +12,13 @@
 //      the disruption budget, surplus Services, at most one restart, and the status to write.
 // Each plan is plain data; reconcile.ts runs the loop and execute.ts carries the steps out.
 import type { GpssCluster } from '../../lib/api/types';
-import { buildDesired, type DesiredState, instancePodName, type LiveService } from '../../lib/desired';
+import {
+  buildDesired,
+  type DesiredState,
+  instancePodName,
+  type LiveService,
+  serviceOrdinal,
+} from '../../lib/desired';
 import type { Observed } from '../../lib/k8s/observe';
 import { applyReason, withAppliedHash } from './diff';
 import { planRestart, withInstanceAnnotations } from './plan-restart';
@@ -115,7 +121,7 @@ function surplusServiceSteps(cr: GpssCluster, d: DesiredState, o: Observed): Ste
   const wanted = new Set(servicesOf(d).map((s) => s.metadata.name));
   return o.services.flatMap((svc): Step[] => {
     const name = svc.metadata.name;
-    const ordinal = svc.metadata.labels?.['gpss.gpdb.io/instance-ordinal'];
+    const ordinal = serviceOrdinal(svc);
     if (wanted.has(name) || ordinal === undefined) return [];
     if (o.pods.some((p) => p.metadata.name === instancePodName(cr, Number(ordinal)))) return [];
     return [{ do: 'delete-service', name, ordinal }];

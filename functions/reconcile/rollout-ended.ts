@@ -12,14 +12,13 @@
 // - drift in a child: a Service's own events bring a full pass, the rest is the resync's.
 // The StatefulSet is got as it is now (an event's copy may be from before a later apply) and the
 // status written from it, every other condition and field as reconcile last wrote them.
-import { FIELD_MANAGERS, GPSS_LABELS, type GpssCluster } from '../../lib/api/types';
-import { effectiveSize, nodeInfo } from '../../lib/desired';
+import { FIELD_MANAGERS, type GpssCluster } from '../../lib/api/types';
+import { effectiveSize, nodeInfo, serviceOrdinal } from '../../lib/desired';
 import type { LiveNode, LiveService, LiveStatefulSet } from '../../lib/desired/k8s-types';
 import { statefulSetName } from '../../lib/desired/names';
 import { onlyManagedBy } from '../../lib/k8s/managed-fields';
 import { childSelector } from '../../lib/k8s/observe';
 import type { FunctionContext } from '../../lib/runtime/context';
-import type { ConditionInput } from '../../lib/status/conditions';
 import { writeStatus } from '../../lib/status/write-status';
 import { judged } from './nothing-to-do';
 import { needsNodes } from './plan-config';
@@ -30,7 +29,7 @@ const MANAGER = FIELD_MANAGERS.reconcile;
 
 /** An instance Service at or beyond size: after a scale-in, the full pass removes it once its pod is gone. */
 function beyond(cr: GpssCluster, svc: LiveService): boolean {
-  const ordinal = svc.metadata.labels?.[GPSS_LABELS.instanceOrdinal];
+  const ordinal = serviceOrdinal(svc);
   return ordinal !== undefined && Number(ordinal) >= effectiveSize(cr);
 }
 
@@ -64,17 +63,10 @@ export async function rolloutEnded(ctx: FunctionContext, cr: GpssCluster): Promi
     if (!nodes.items.every((n) => nodeInfo(n).ready)) return false;
     gpssAddress = currentGpssAddress(cr, { services: services.items, nodes: nodes.items });
   }
-  const asWritten = (c: NonNullable<typeof valid>): ConditionInput => ({
-    type: c.type,
-    status: c.status,
-    reason: c.reason,
-    message: c.message,
-    observedGeneration: gen,
-  });
   ctx.log.info({ decision: 'rollout-ended', statefulSet: sts.metadata.name }, 'the rollout is over');
   await writeStatus(ctx, cr, {
     manager: MANAGER,
-    conditions: [asWritten(valid), ended, asWritten(address)],
+    conditions: [valid, ended, address],
     fields: statusFields(cr, gpssAddress),
   });
   return true;

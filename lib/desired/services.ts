@@ -77,6 +77,11 @@ export interface GpfdistServiceOptions {
   targetPort?: number;
 }
 
+/** The ordinal an instance's gpfdist Service fronts, as its label says; undefined on any other Service. */
+export function serviceOrdinal(svc: { metadata: { labels?: Record<string, string> } }): string | undefined {
+  return svc.metadata.labels?.[GPSS_LABELS.instanceOrdinal];
+}
+
 export function buildGpfdistService(
   c: EffectiveCluster,
   ordinal: number,
