@@ -6,10 +6,11 @@
 // Events about live pods of a live cluster are answered from the events' own pods and the cluster
 // alone (no list of its pods): what finalize does to a live cluster's pod depends only on that pod
 // and the spec (add its finalizer, or let it go once stopped or out of time), and every other pod
-// brings events of its own. Each write is pinned to the copy it was decided from (the pod's uid and
-// its finalizers, a JSON patch `test`); when one no longer holds (most often a pass for another
-// event did the same already), those pods are got again and judged as they are; should that be
-// refused too, the whole cluster is read.
+// brings events of its own. A plan from the events' copies is carried out only when it changes
+// finalizers alone, each change pinned to the copy it was decided from (the pod's uid and its
+// finalizers, a JSON patch `test`); when one no longer holds (most often a pass for another event did
+// the same already), or the plan would do more (record a forced release, delete a Service), those
+// pods are got again and judged as they are; should that be refused too, the whole cluster is read.
 import { FIELD_MANAGERS, type GpssCluster } from '../../lib/api/types';
 import type { LivePod, LiveStatefulSet } from '../../lib/desired/k8s-types';
 import { selectorString, statefulSetName } from '../../lib/desired/names';
@@ -19,7 +20,7 @@ import { execute } from './execute';
 import { FinalizerConflict } from './finalizers';
 import { needsStatefulSet, type PlanInput, planCluster } from './plan';
 import type { InstancePod } from './pod-state';
-import { CONDITIONS, type Outcome } from './steps';
+import { CONDITIONS, type Outcome, type Plan } from './steps';
 
 export interface FinalizeResult {
   outcome: Outcome;
@@ -43,10 +44,18 @@ export async function finalizeCluster(
         (
           await Promise.all(podsOfEvents.map((p) => kube.get<LivePod>('pods', namespace, p.metadata.name)))
         ).filter((p): p is LivePod => p !== undefined);
+      const copiesSuffice = pinnedOnly(planCluster({ cr, pods: podsOfEvents, now: ctx.now() }));
+      if (!copiesSuffice)
+        ctx.log.info(
+          { decision: 'read-pods' },
+          'more than a finalizer change: read the pods as they are now',
+        );
       const result =
-        (await unlessRefused(ctx, 'read-pods', 'a pod changed since its event: read it again', () =>
-          scoped(podsOfEvents),
-        )) ??
+        (copiesSuffice
+          ? await unlessRefused(ctx, 'read-pods', 'a pod changed since its event: read it again', () =>
+              scoped(podsOfEvents),
+            )
+          : undefined) ??
         (await unlessRefused(ctx, 'read-all', "a pod keeps changing: read all the cluster's pods", async () =>
           scoped(await asTheyAre()),
         ));
@@ -64,6 +73,22 @@ export async function finalizeCluster(
     if (sts) replicas = sts.spec?.replicas ?? 1;
   }
   return planAndCarryOut(ctx, namespace, name, { cr, pods: pods.items, replicas, now: ctx.now() });
+}
+
+/**
+ * Whether a plan made from events' copies of pods may be carried out as it is: only finalizer changes,
+ * each pinned to its copy (uid and finalizers). Anything else it would do (a condition and Event
+ * recording a forced release, a Service deleted beyond size) must not come from a copy that may be
+ * stale: a replayed event of a pod long gone would read as a time box expired.
+ */
+function pinnedOnly(plan: Plan): boolean {
+  return (
+    plan.conditions.length === 0 &&
+    plan.steps.every(
+      (s) =>
+        s.do === 'add-instance-finalizer' || s.do === 'release-instance' || s.do === 'add-cluster-finalizer',
+    )
+  );
 }
 
 /**

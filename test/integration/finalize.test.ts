@@ -433,6 +433,33 @@ test("a late event of a pod's predecessor (same name, stopped) does not release 
   assert.is(after?.metadata.resourceVersion, pod.metadata.resourceVersion, 'the live pod was not written');
 });
 
+test('a late event of a predecessor held past its time box records nothing: a forced release is decided from the pod as it is now', async (ctx) => {
+  const [pod] = await listOf(ctx, 'pods', 'gp');
+  const before = await getCr(ctx, 'gp');
+  const predecessor = {
+    ...pod,
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      ...pod.metadata,
+      uid: randomUUID(),
+      // Deleted an hour ago and never confirmed stopped: its copy reads as a time box long expired.
+      deletionTimestamp: new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      deletionGracePeriodSeconds: 30,
+    },
+  };
+  const late = adapterEvent(predecessor, 'update');
+  await send(ctx.finApp, late);
+  const line = finLog.find((l) => l.msg === 'event handled' && l.eventId === late.id);
+  assert.is(line?.writes, 0, 'no condition, no Event, no patch');
+  assert.ok(
+    !finLog.some((l) => l.eventId === late.id && l.reason === 'InstanceTerminationForced'),
+    'no forced release recorded from a stale copy',
+  );
+  const after = await getCr(ctx, 'gp');
+  assert.is(after?.metadata.resourceVersion, before?.metadata.resourceVersion, 'the cluster was not written');
+});
+
 test('replayed events on a guarded cluster write nothing', async (ctx) => {
   await converge(ctx, 'gp', 'no more finalize writes', async () => {
     const m = auditMark();
