@@ -72,7 +72,29 @@ export async function finalizeCluster(
     const sts = await kube.get<LiveStatefulSet>('statefulsets', namespace, statefulSetName(cr));
     if (sts) replicas = sts.spec?.replicas ?? 1;
   }
-  return planAndCarryOut(ctx, namespace, name, { cr, pods: pods.items, replicas, now: ctx.now() });
+  const result = await planAndCarryOut(ctx, namespace, name, {
+    cr,
+    pods: pods.items,
+    replicas,
+    now: ctx.now(),
+  });
+  if (!cr?.metadata.deletionTimestamp || !result.done.some((d) => d.startsWith('release-instance')))
+    return result;
+  // A pod let go here is often gone as the patch returns (its node had let it go), and its delete event,
+  // which still shows our finalizer, is not judged (nothing-to-do.ts): the deletion goes on from a
+  // fresh list of the pods, so that the last pod let go ends it.
+  ctx.log.info({ decision: 'list-again' }, 'pods were let go: list them again');
+  const left = await kube.list<LivePod>('pods', namespace, {
+    labelSelector: selectorString({ metadata: { name } }),
+  });
+  const scaled = result.done.includes('scale-to-zero') ? 0 : replicas;
+  const next = await planAndCarryOut(ctx, namespace, name, {
+    cr,
+    pods: left.items,
+    replicas: scaled,
+    now: ctx.now(),
+  });
+  return { outcome: next.outcome, done: [...result.done, ...next.done] };
 }
 
 /**

@@ -41,7 +41,10 @@ test('a live pod that already carries the instance finalizer needs no read', () 
   const deleting = pod({ finalizers: ['gpss.gpdb.io/instance'], deletionTimestamp: '2026-12-01T00:00:00Z' });
   assert.is(judge(deleting), undefined, 'a deletion to guard');
   assert.is(judge(pod({ deletionTimestamp: '2026-12-01T00:00:00Z' })), 'released');
-  assert.is(judge({ ...pod({ finalizers: ['gpss.gpdb.io/instance'] }), verb: 'delete' }), undefined);
+  // A delete event shows the object as last stored: still guarded, it went as finalize let it go.
+  const letGo = { ...pod({ finalizers: ['gpss.gpdb.io/instance'] }), verb: 'delete' as const };
+  assert.is(judge(letGo), 'released-gone');
+  assert.is(judge({ ...pod({ finalizers: ['other'] }), verb: 'delete' }), undefined, 'let go earlier');
 });
 
 test('a guarded live cluster whose generation is already observed needs no read', () => {
@@ -91,7 +94,7 @@ test('a held pod whose process runs, in the first second of its deletion, needs 
   const early = '2026-12-01T12:00:00.500Z';
   assert.is(at(early, held({ deletionGracePeriodSeconds: 0 })), undefined, 'released by its node: let go');
   assert.is(at(early, held({}, {})), undefined, 'never scheduled: let go');
-  assert.is(at(early, { ...held({}), verb: 'delete' }), undefined);
+  assert.is(at(early, { ...held({}), verb: 'delete' }), 'released-gone', 'gone with our finalizer: let go');
 });
 
 test.run();

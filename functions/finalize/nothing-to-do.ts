@@ -18,6 +18,13 @@
 //   lifted, size lowered) frees held pods, and its own event always shows the new generation not yet
 //   observed; at generation 1 there has been no spec change to free anything (what holds a pod then
 //   ends with that pod's own event or its time box).
+// - a pod's delete event whose object still carries the instance finalizer: a delete event shows the
+//   object as last stored, so this pod went in the very patch that took the finalizer off, finalize's
+//   own (a pod its node has let go is deleted as its last finalizer goes). The pass that made it
+//   judged its going: a deletion pass lists the pods again after letting any go (finalize.ts), and a
+//   live cluster's pod that is gone leaves nothing (below). Were our finalizer removed by hand during
+//   the cluster's deletion, or a live pass let a pod go just as the deletion began (two instances of
+//   finalize at once), the resync ends the deletion, as for a lost event.
 // With the cluster read: a pod's delete event while the cluster lives. finalize acts on a live
 // cluster's pods that exist (a finalizer to add, a deletion to hold or let go); a pod that is gone
 // leaves nothing (its Service, if beyond size, went when finalize let it go), and its replacement
@@ -31,7 +38,11 @@ import { deletionStartedAt, type InstancePod, stoppedBecause } from './pod-state
 
 export function nothingToDo(ev: ApiServerEvent, now: Date): string | undefined {
   const obj = ev.object as { metadata?: { deletionTimestamp?: string; finalizers?: string[] } } | undefined;
-  if (ev.verb === 'delete' || !obj?.metadata) return undefined;
+  if (!obj?.metadata) return undefined;
+  if (ev.verb === 'delete')
+    return ev.kind === 'Pod' && hasFinalizer({ metadata: obj.metadata }, FINALIZERS.instance)
+      ? 'released-gone'
+      : undefined;
   if (ev.kind === 'Pod') {
     const guarded = hasFinalizer({ metadata: obj.metadata }, FINALIZERS.instance);
     if (!obj.metadata.deletionTimestamp)

@@ -68,6 +68,23 @@ test("a new cluster nobody has reported on waits for reconcile's first status wr
   assert.is(nothingToDo(ev('GpssCluster', reconciled)), undefined, "reconcile's first write");
 });
 
+test("a spec change waits for reconcile's status write for it, unless a fact differs at once", () => {
+  const changed = (spec: object, status: object = {}, conditions = READY) => {
+    const c = cr({ generation: 3, spec, conditions });
+    return { ...c, status: { ...c.status, observedGeneration: 2, ...status } } as GpssCluster;
+  };
+  assert.is(nothingToDo(ev('GpssCluster', changed({ image: 'gpss:2' }))), 'awaiting-reconcile');
+  assert.is(
+    nothingToDo(ev('GpssCluster', changed({ maintenance: true }))),
+    undefined,
+    'maintenance: at once',
+  );
+  const answered = changed({ image: 'gpss:2' }, { observedGeneration: 3 });
+  assert.is(nothingToDo(ev('GpssCluster', answered)), undefined, 'reconcile answered: judged');
+  const failed = changed({}, {}, [...READY, cond('ReconcileFailed', 'True', 'ApplyRefused')]);
+  assert.is(nothingToDo(ev('GpssCluster', failed)), undefined, 'a failure reconcile recorded: judged');
+});
+
 test('a cluster event with a fact health has not reflected yet is handled', () => {
   assert.is(nothingToDo(ev('GpssCluster', cr({ generation: 3 }))), undefined, 'a new generation');
   assert.is(nothingToDo(ev('GpssCluster', cr({ deleting: true }))), undefined, 'deletion began');
@@ -110,7 +127,9 @@ test('a cluster event with a fact health has not reflected yet is handled', () =
     status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] },
   };
   assert.is(nothingToDo(ev('Pod', bound)), 'scheduled', 'bound, its node has not reported on it yet');
-  assert.is(nothingToDo(ev('Pod', bound, 'add')), undefined, 'its add event is judged');
+  assert.is(nothingToDo(ev('Pod', bound, 'add')), 'created', 'nor has it on its creation');
+  const running = { ...bound, status: { phase: 'Running', conditions: bound.status.conditions } };
+  assert.is(nothingToDo(ev('Pod', running, 'add')), undefined, 'an add event of a running pod (a relist)');
   const reported = { ...bound.status, containerStatuses: [{ name: 'gpss', restartCount: 0 }] };
   assert.is(nothingToDo(ev('Pod', { ...bound, status: reported })), undefined, 'its node reported');
   const marked = {

@@ -3,6 +3,9 @@
 // instance stays Ready. Cheap answers, each falling back to a full check when in doubt:
 // - a GpssCluster event of a new cluster no function has reported on yet: reconcile's first status
 //   write follows (unreported, below).
+// - a GpssCluster event of a spec change reconcile has not answered yet (its observedGeneration),
+//   when health's report answers the generation reconcile last answered: reconcile's status write for
+//   the new one follows and is judged (specUnanswered).
 // - a GpssCluster event, from its own object: health already judged this generation (its Ready
 //   condition says so) and the phase already reflects every fact health takes from the cluster object
 //   (deleting, ConfigValid, a *Failed condition, maintenance). Everything else health reports comes
@@ -18,12 +21,13 @@
 //   under the same name (status.instances[].uid): a rollout's backlog of superseded events. Nor is a
 //   late event of a pod from before any of its containers started, when the status reports that pod
 //   Ready: a new pod's add and binding events, which a pass for another event often outran.
-// - a Pod update, from its own object: a new pod no node has reported on yet (no container status,
-//   no condition but a successful PodScheduled): its binding, finalize's guard. What health would say
-//   of it differs from what its add event said (waiting to be scheduled) only in that note, and what
+// - a Pod add or update, from its own object: a new pod no node has reported on yet (no container
+//   status, no condition but a successful PodScheduled): its creation, its binding, finalize's guard.
+//   What health would say of it is only a note (waiting to be scheduled, then starting), and what
 //   comes next is an event of its own, handled: the node's first report (containers creating or
 //   started, a problem), the node controller marking it not ready, the scheduler finding no node.
-//   Its add event is always judged.
+//   Until then the status shows the instance as before (its predecessor terminating, or not created
+//   yet). Were no node ever to report on it (no scheduler running at all), the resync shows it.
 // - a Pod update, from its own object: a pod its node has released (deleting, grace period 0: its
 //   containers are gone), which only finalize's finalizer still holds. Its delete event follows as soon
 //   as finalize lets it go, and is handled; the event that began its deletion already was.
@@ -78,15 +82,31 @@ function rolloutOverFor(cr: GpssCluster): boolean {
 
 /** From the event's own object: a GpssCluster event health has already answered. */
 export function nothingToDo(ev: ApiServerEvent): string | undefined {
-  if (ev.kind === 'Pod' && ev.verb === 'update' && ev.object) {
+  if (ev.kind === 'Pod' && ev.object) {
     const pod = ev.object as unknown as HealthPod;
+    if (ev.verb === 'delete') return undefined;
     if (pod.metadata.deletionTimestamp && pod.metadata.deletionGracePeriodSeconds === 0) return 'released';
-    return unreportedByItsNode(pod) ? 'scheduled' : undefined;
+    return unreportedByItsNode(pod) ? (ev.verb === 'add' ? 'created' : 'scheduled') : undefined;
   }
   if (ev.kind !== 'GpssCluster' || ev.verb === 'delete' || !ev.object) return undefined;
   const cr = ev.object as unknown as GpssCluster;
   if (unreported(cr)) return 'awaiting-reconcile';
-  return judged(cr) ? 'unchanged' : undefined;
+  if (judged(cr)) return 'unchanged';
+  return specUnanswered(cr) ? 'awaiting-reconcile' : undefined;
+}
+
+/**
+ * A spec change reconcile has not answered yet (status.observedGeneration, reconcile's, is older),
+ * where health's status answers the cluster as of the generation reconcile last answered: reconcile's
+ * status write for the new spec follows (its verdict, or the failure that stopped it), and is judged;
+ * reporting before it would be reporting twice, and compete with reconcile's reads of the same
+ * change. Maintenance switched on or a deletion is not waited for (the facts differ at once).
+ */
+function specUnanswered(cr: GpssCluster): boolean {
+  const answered = cr.status?.observedGeneration;
+  const gen = cr.metadata.generation;
+  if (answered === undefined || gen === undefined || answered >= gen) return false;
+  return judged({ ...cr, metadata: { ...cr.metadata, generation: answered } });
 }
 
 /**
