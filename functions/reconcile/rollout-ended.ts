@@ -47,16 +47,17 @@ export async function rolloutEnded(ctx: FunctionContext, cr: GpssCluster): Promi
   if (valid?.status !== 'True' || rolling?.reason !== 'RollingOut' || !address) return false;
 
   const ns = cr.metadata.namespace!;
-  const sts = await ctx.kube.get<LiveStatefulSet>('statefulsets', ns, statefulSetName(cr));
-  if (!sts || sts.metadata.deletionTimestamp || !onlyManagedBy(sts, MANAGER, ['status'])) return false;
-  const ended = progressing(cr, { statefulSet: sts }, false);
-  if (ended.reason !== 'Converged') return false;
-
-  // Its Services by their label, as every pass reads them (reconcile may list Services, not get one).
-  const [services, nodes] = await Promise.all([
+  // All at once: the rollout's end is on the critical path of every change, and a full pass (when this
+  // steps aside) reads the same kinds again anyway. Its Services by their label, as every pass reads
+  // them (reconcile may list Services, not get one).
+  const [sts, services, nodes] = await Promise.all([
+    ctx.kube.get<LiveStatefulSet>('statefulsets', ns, statefulSetName(cr)),
     ctx.kube.list<LiveService>('services', ns, { labelSelector: childSelector(cr) }),
     needsNodes(cr) ? ctx.kube.list<LiveNode>('nodes', undefined) : undefined,
   ]);
+  if (!sts || sts.metadata.deletionTimestamp || !onlyManagedBy(sts, MANAGER, ['status'])) return false;
+  const ended = progressing(cr, { statefulSet: sts }, false);
+  if (ended.reason !== 'Converged') return false;
   if (services.items.some((svc) => beyond(cr, svc))) return false;
   let gpssAddress = cr.status?.gpssAddress;
   if (nodes) {
