@@ -1,7 +1,9 @@
 // One cluster, end to end: read the CR, its pods and (only while a deletion must scale it) its
 // StatefulSet; plan; write finalize's conditions (before acting, so what is about to be forced is on
 // record even if a later step fails); carry out the steps. Nothing waits in-process: a wait is a plan
-// with no steps, and the next event or the resync decides again from the objects and the clock.
+// with no steps, and the next event or the resync decides again from the objects and the clock. A
+// deletion pass that let pods go lists them once more and decides again: the last pod's going ends
+// the deletion there, since that pod's delete event is not judged (nothing-to-do.ts).
 //
 // Events about live pods of a live cluster are answered from the events' own pods and the cluster
 // alone (no list of its pods): what finalize does to a live cluster's pod depends only on that pod
@@ -11,13 +13,13 @@
 // finalizers, a JSON patch `test`); when one no longer holds (most often a pass for another event did
 // the same already), or the plan would do more (record a forced release, delete a Service), those
 // pods are got again and judged as they are; should that be refused too, the whole cluster is read.
-import { FIELD_MANAGERS, type GpssCluster } from '../../lib/api/types';
+import { FIELD_MANAGERS, FINALIZERS, type GpssCluster } from '../../lib/api/types';
 import type { LivePod, LiveStatefulSet } from '../../lib/desired/k8s-types';
 import { selectorString, statefulSetName } from '../../lib/desired/names';
 import type { FunctionContext } from '../../lib/runtime/context';
 import { writeStatus } from '../../lib/status/write-status';
 import { execute } from './execute';
-import { FinalizerConflict } from './finalizers';
+import { FinalizerConflict, hasFinalizer } from './finalizers';
 import { needsStatefulSet, type PlanInput, planCluster } from './plan';
 import type { InstancePod } from './pod-state';
 import { CONDITIONS, type Outcome, type Plan } from './steps';
@@ -78,8 +80,10 @@ export async function finalizeCluster(
     replicas,
     now: ctx.now(),
   });
-  if (!cr?.metadata.deletionTimestamp || !result.done.some((d) => d.startsWith('release-instance')))
-    return result;
+  const letGo = result.done.some((d) => d.startsWith('release-instance'));
+  const guarding =
+    !!cr && hasFinalizer(cr, FINALIZERS.cluster) && !result.done.includes('remove-cluster-finalizer');
+  if (!cr?.metadata.deletionTimestamp || !letGo || !guarding) return result;
   // A pod let go here is often gone as the patch returns (its node had let it go), and its delete event,
   // which still shows our finalizer, is not judged (nothing-to-do.ts): the deletion goes on from a
   // fresh list of the pods, so that the last pod let go ends it.

@@ -16,6 +16,11 @@ export interface Overlay {
   ): ListResult<unknown> | undefined;
   /** Called before each write with the resource's plural (undefined when unknown) and namespace. */
   wrote(plural: string | undefined, namespace: string | undefined): void;
+  /**
+   * Around an apply, before `wrote`: may send another object (a resourceVersion precondition added)
+   * and map its refusal.
+   */
+  apply?(obj: ObjectRef, send: (obj: ObjectRef) => Promise<unknown>): Promise<unknown>;
 }
 
 export function overlayClient(kube: KubeClient, o: Overlay): KubeClient {
@@ -37,6 +42,13 @@ export function overlayClient(kube: KubeClient, o: Overlay): KubeClient {
           return async (res: ResourceRef, namespace: string | undefined, options: ListOptions = {}) =>
             o.list?.(res, namespace, options) ?? pass(target, 'list').call(target, res, namespace, options);
         case 'apply':
+          return (obj: ObjectRef, ...rest: unknown[]) => {
+            const send = (x: ObjectRef) => {
+              o.wrote(resourceFor(x.apiVersion, x.kind)?.plural, x.metadata.namespace);
+              return pass(target, prop).call(target, x, ...rest);
+            };
+            return o.apply ? o.apply(obj, send) : send(obj);
+          };
         case 'create':
         case 'update':
           return (obj: ObjectRef, ...rest: unknown[]) => {

@@ -7,8 +7,15 @@
 // moment's view, every write is a server-side apply, a test-guarded JSON patch or a delete with a uid
 // precondition, and the next event or resync reads again. After a write to a kind in a namespace,
 // reads of that kind there go to the API server, so a handler never reads back its own stale write.
-import { LABELS, MANAGED_BY } from '../api/types';
+// One staleness is not the same as an event's: a resync handles hundreds of clusters after one read
+// of them all, so an event's pass may have reported on a cluster since, from newer reads. The first
+// apply to a GpssCluster (its status) carries the resourceVersion the snapshot holds: a cluster
+// changed since refuses it (409, StaleSnapshot), and the resync handles that cluster again from fresh
+// reads (lib/runtime/cluster-function.ts).
+import { KIND, LABELS, MANAGED_BY } from '../api/types';
+import { TransientError } from '../runtime/errors';
 import type { KubeClient, ListOptions } from './client';
+import { hasStatus } from './errors';
 import { overlayClient } from './overlay';
 import { type ResourceName, type ResourceRef, resolveResource } from './resources';
 import { listWatched } from './watch-scope';
@@ -25,7 +32,15 @@ export function operatorChildren(...res: ResourceName[]): SnapshotKind[] {
 }
 
 interface Listed {
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; resourceVersion?: string };
+}
+
+/** A resync's write was decided from a cluster that has changed since the snapshot read it. */
+export class StaleSnapshot extends TransientError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StaleSnapshot';
+  }
 }
 
 interface Taken {
@@ -97,6 +112,19 @@ export async function snapshotClient(kube: KubeClient, kinds: SnapshotKind[]): P
     },
     wrote: (p, namespace) => {
       if (p) dirty.add(`${p}/${namespace ?? ''}`);
+    },
+    apply: async (obj, send) => {
+      const { name, namespace } = obj.metadata;
+      const seen = obj.kind === KIND ? snapshotOf('gpssclusters', namespace) : undefined;
+      const rv = seen?.items.find((o) => o.metadata.name === name && o.metadata.namespace === namespace)
+        ?.metadata.resourceVersion;
+      if (!rv) return send(obj);
+      try {
+        return await send({ ...obj, metadata: { ...obj.metadata, resourceVersion: rv } });
+      } catch (err) {
+        if (!hasStatus(err, 409)) throw err;
+        throw new StaleSnapshot(`${namespace}/${name} changed since the resync read it`, { cause: err });
+      }
     },
   });
 }

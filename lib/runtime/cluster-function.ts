@@ -7,7 +7,7 @@ import type { Hono } from 'hono';
 import { type GpssCluster, KIND } from '../api/types';
 import type { KubeClient, KubeObject } from '../k8s/client';
 import { primedClient } from '../k8s/primed';
-import { type SnapshotKind, snapshotClient } from '../k8s/snapshot';
+import { type SnapshotKind, StaleSnapshot, snapshotClient } from '../k8s/snapshot';
 import { clusterRefOf } from './cluster-key';
 import type { FunctionContext } from './context';
 import { BadEventError, classify } from './errors';
@@ -77,9 +77,23 @@ export function createClusterFunctionApp(fn: ClusterFunction, deps: Deps): Hono 
     if (isPingEvent(event)) {
       const kube = fn.resyncReads ? await snapshotClient(ctx.kube, fn.resyncReads) : ctx.kube;
       const c = { kube, log: ctx.log, now };
+      // A cluster that changed since the snapshot (an event's pass reported on it from newer reads) is
+      // handled again from fresh reads rather than written over with what the snapshot showed.
+      const handle: ClusterHandler = async (hc, namespace, name) => {
+        try {
+          return await handleOne(hc, namespace, name);
+        } catch (err) {
+          if (!(err instanceof StaleSnapshot)) throw err;
+          hc.log.info(
+            { decision: 'read-again' },
+            'the cluster changed since the resync read it: read it again',
+          );
+          return handleOne({ ...hc, kube: ctx.kube }, namespace, name);
+        }
+      };
       const summary = fn.resync
-        ? await fn.resync(c, handleOne)
-        : (await forEachCluster(kube, ctx.log, (k, log) => handleOne({ ...c, log }, k.namespace, k.name)))
+        ? await fn.resync(c, handle)
+        : (await forEachCluster(kube, ctx.log, (k, log) => handle({ ...c, log }, k.namespace, k.name)))
             .summary;
       return { outcome: `resync ${summary}` };
     }

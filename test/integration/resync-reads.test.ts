@@ -4,8 +4,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createApp, RESYNC_READS } from '../../functions/reconcile/app';
+import type { GpssCluster } from '../../lib/api/types';
 import type { KubeClient } from '../../lib/k8s/client';
+import { StaleSnapshot, snapshotClient } from '../../lib/k8s/snapshot';
 import { createLogger } from '../../lib/runtime/log';
+import { writeStatus } from '../../lib/status/write-status';
 import {
   deleteNamespace,
   freshNamespace,
@@ -128,6 +131,53 @@ test('a change whose event was lost is repaired by the next resync', async (ctx)
   assert.ok(writes.includes('patch services/r2-headless'), `writes: ${writes.join(', ')}`);
   // After its own write, reconcile reads that kind in that namespace from the API server again.
   console.log(`  repairing resync: ${reads.length} reads, writes ${writes.join(', ')}`);
+});
+
+test("a resync's status write decided from a cluster that changed since its snapshot is refused", async (ctx) => {
+  const snap = await snapshotClient(ctx.fn, RESYNC_READS);
+  const seen = await snap.get<GpssCluster>('gpssclusters', ctx.ns, 'r1');
+  assert.ok(seen?.metadata.resourceVersion);
+  // Meanwhile an event's pass reports on r1 from newer reads (played here by another field manager).
+  const probe = (conditions: object[]) =>
+    ctx.admin.apply(
+      {
+        apiVersion: 'gpss.gpdb.io/v1',
+        kind: 'GpssCluster',
+        metadata: { name: 'r1', namespace: ctx.ns },
+        status: { conditions },
+      },
+      { fieldManager: 'it-probe', subresource: 'status', force: true },
+    );
+  const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  await probe([
+    {
+      type: 'Probe',
+      status: 'True',
+      reason: 'Newer',
+      message: 'reported after the snapshot',
+      lastTransitionTime: at,
+    },
+  ]);
+  const c = { kube: snap, log: createLogger({ name: 'it', level: 'silent' }), now: () => new Date() };
+  const stale = {
+    type: 'ProbeStale',
+    status: 'True' as const,
+    reason: 'Stale',
+    message: 'from the snapshot',
+  };
+  let refused: unknown;
+  try {
+    await writeStatus(c, seen!, { manager: 'it-resync', conditions: [stale] });
+  } catch (err) {
+    refused = err;
+  }
+  assert.instance(refused, StaleSnapshot, `got ${refused}`);
+  const now = await ctx.admin.get<GpssCluster>('gpssclusters', ctx.ns, 'r1');
+  assert.not.ok(
+    now?.status?.conditions?.some((x) => x.type === 'ProbeStale'),
+    'nothing written',
+  );
+  await probe([]);
 });
 
 test.run();
