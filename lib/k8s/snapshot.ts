@@ -8,16 +8,17 @@
 // precondition, and the next event or resync reads again. After a write to a kind in a namespace,
 // reads of that kind there go to the API server, so a handler never reads back its own stale write.
 // One staleness is not the same as an event's: a resync handles hundreds of clusters after one read
-// of them all, so an event's pass may have reported on a cluster since, from newer reads. The first
-// apply to a GpssCluster (its status) carries the resourceVersion the snapshot holds: a cluster
-// changed since refuses it (409, StaleSnapshot), and the resync handles that cluster again from fresh
-// reads (lib/runtime/cluster-function.ts).
-import { KIND, LABELS, MANAGED_BY } from '../api/types';
+// of them all, so an event's pass may have acted on a cluster since, from newer reads (reported on
+// it, applied its new spec). An apply of an object the snapshot holds (a cluster's status, a child),
+// while no write has touched its kind in that namespace yet, carries the resourceVersion the snapshot
+// holds: an object changed since refuses it (409, StaleSnapshot), and the resync handles that cluster
+// again from fresh reads (lib/runtime/cluster-function.ts) instead of writing over the newer state.
+import { LABELS, MANAGED_BY } from '../api/types';
 import { TransientError } from '../runtime/errors';
 import type { KubeClient, ListOptions } from './client';
 import { hasStatus } from './errors';
 import { overlayClient } from './overlay';
-import { type ResourceName, type ResourceRef, resolveResource } from './resources';
+import { type ResourceName, type ResourceRef, resolveResource, resourceFor } from './resources';
 import { listWatched } from './watch-scope';
 
 export interface SnapshotKind {
@@ -115,7 +116,9 @@ export async function snapshotClient(kube: KubeClient, kinds: SnapshotKind[]): P
     },
     apply: async (obj, send) => {
       const { name, namespace } = obj.metadata;
-      const seen = obj.kind === KIND ? snapshotOf('gpssclusters', namespace) : undefined;
+      const plural = resourceFor(obj.apiVersion, obj.kind)?.plural;
+      const kind = [...taken.keys()].find((k) => plural === resolveResource(k as ResourceName).plural);
+      const seen = kind ? snapshotOf(kind as ResourceName, namespace) : undefined;
       const rv = seen?.items.find((o) => o.metadata.name === name && o.metadata.namespace === namespace)
         ?.metadata.resourceVersion;
       if (!rv) return send(obj);
@@ -123,7 +126,9 @@ export async function snapshotClient(kube: KubeClient, kinds: SnapshotKind[]): P
         return await send({ ...obj, metadata: { ...obj.metadata, resourceVersion: rv } });
       } catch (err) {
         if (!hasStatus(err, 409)) throw err;
-        throw new StaleSnapshot(`${namespace}/${name} changed since the resync read it`, { cause: err });
+        throw new StaleSnapshot(`${obj.kind} ${namespace}/${name} changed since the resync read it`, {
+          cause: err,
+        });
       }
     },
   });
