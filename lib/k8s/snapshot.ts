@@ -36,7 +36,7 @@ interface Listed {
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; resourceVersion?: string };
 }
 
-/** A resync's write was decided from a cluster that has changed since the snapshot read it. */
+/** A resync's write was decided from an object that has changed since the snapshot read it. */
 export class StaleSnapshot extends TransientError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

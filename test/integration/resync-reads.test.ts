@@ -7,6 +7,7 @@ import { createApp, RESYNC_READS } from '../../functions/reconcile/app';
 import type { GpssCluster } from '../../lib/api/types';
 import type { KubeClient } from '../../lib/k8s/client';
 import { StaleSnapshot, snapshotClient } from '../../lib/k8s/snapshot';
+import { createClusterFunctionApp } from '../../lib/runtime/cluster-function';
 import { createLogger } from '../../lib/runtime/log';
 import { writeStatus } from '../../lib/status/write-status';
 import {
@@ -178,6 +179,53 @@ test("a resync's status write decided from a cluster that changed since its snap
     'nothing written',
   );
   await probe([]);
+});
+
+test('a resync handles a cluster that changed since its snapshot again from fresh reads', async (ctx) => {
+  const at = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const apply = (manager: string, conditions: object[]) =>
+    ctx.admin.apply(
+      {
+        apiVersion: 'gpss.gpdb.io/v1',
+        kind: 'GpssCluster',
+        metadata: { name: 'r2', namespace: ctx.ns },
+        status: { conditions },
+      },
+      { fieldManager: manager, subresource: 'status', force: true },
+    );
+  const passes: string[] = [];
+  const app = createClusterFunctionApp(
+    {
+      name: 'it-resync',
+      kinds: ['GpssCluster'],
+      resyncReads: RESYNC_READS,
+      handleCluster: async (c, namespace, name) => {
+        if (namespace !== ctx.ns || name !== 'r2') return 'other';
+        const cr = await c.kube.get<GpssCluster>('gpssclusters', namespace, name);
+        // The first pass: an event's pass reports on r2 after the snapshot was taken.
+        if (passes.length === 0)
+          await apply('it-probe', [
+            { type: 'Probe', status: 'True', reason: 'Newer', message: 'm', lastTransitionTime: at() },
+          ]);
+        passes.push(cr!.metadata.resourceVersion!);
+        await writeStatus(c, cr!, {
+          manager: 'it-resync',
+          conditions: [{ type: 'ProbeResync', status: 'True', reason: 'Fresh', message: 'from fresh reads' }],
+        });
+        return 'written';
+      },
+    },
+    { kube: ctx.fn, logger: createLogger({ name: 'it', level: 'silent' }) },
+  );
+  const res = await deliver(app, pingEvent());
+  assert.is(res.status, 200, await res.text());
+  assert.is(passes.length, 2, 'refused once, then handled again');
+  assert.is.not(passes[1], passes[0], 'the second pass read the cluster as it is now');
+  const now = await ctx.admin.get<GpssCluster>('gpssclusters', ctx.ns, 'r2');
+  const types = now?.status?.conditions?.map((x) => x.type) ?? [];
+  assert.ok(types.includes('ProbeResync') && types.includes('Probe'), `conditions: ${types.join(', ')}`);
+  await apply('it-probe', []);
+  await apply('it-resync', []);
 });
 
 test.run();
