@@ -64,10 +64,9 @@ export async function finalizeCluster(
       if (result) return result;
     }
   }
-  const [cr, pods] = await Promise.all([
-    kube.get<GpssCluster>('gpssclusters', namespace, name),
-    kube.list<LivePod>('pods', namespace, { labelSelector: selectorString({ metadata: { name } }) }),
-  ]);
+  const listPods = () =>
+    kube.list<LivePod>('pods', namespace, { labelSelector: selectorString({ metadata: { name } }) });
+  const [cr, pods] = await Promise.all([kube.get<GpssCluster>('gpssclusters', namespace, name), listPods()]);
   if (cr) ctx.seen?.(cr);
   let replicas: number | undefined;
   if (cr && needsStatefulSet(cr)) {
@@ -88,9 +87,7 @@ export async function finalizeCluster(
   // which still shows our finalizer, is not judged (nothing-to-do.ts): the deletion goes on from a
   // fresh list of the pods, so that the last pod let go ends it.
   ctx.log.info({ decision: 'list-again' }, 'pods were let go: list them again');
-  const left = await kube.list<LivePod>('pods', namespace, {
-    labelSelector: selectorString({ metadata: { name } }),
-  });
+  const left = await listPods();
   const scaled = result.done.includes('scale-to-zero') ? 0 : replicas;
   const next = await planAndCarryOut(ctx, namespace, name, {
     cr,
