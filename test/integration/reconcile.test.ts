@@ -12,7 +12,7 @@ import type { KubeClient } from '../../lib/k8s/client';
 import { overlayClient } from '../../lib/k8s/overlay';
 import { resolveResource } from '../../lib/k8s/resources';
 import { createLogger } from '../../lib/runtime/log';
-import { convergeBy, deleteNamespace, type SharedCluster, sharedCluster } from '../support/cluster';
+import { convergeBy, deleteNamespace, type SharedCluster, sharedCluster, waitFor } from '../support/cluster';
 import {
   adapterEvent,
   adminClient,
@@ -442,7 +442,20 @@ test('service.gpfdist LoadBalancer → NodePort re-addresses every instance', as
 });
 
 test('invalid gpss_config: ConfigValid=False with a reason, an Event, and the cluster keeps running', async (ctx) => {
-  const stsBefore = await ctx.admin.get<Obj>('statefulsets', NS, NAME);
+  // The StatefulSet controller may still be reporting the last rollout: its status updates change the
+  // resourceVersion compared below, so the comparison starts once that report is complete.
+  const stsBefore = await waitFor('the StatefulSet status settled', async () => {
+    const s = await ctx.admin.get<Obj & { metadata: { generation?: number } }>('statefulsets', NS, NAME);
+    const st = (s?.status ?? {}) as Record<string, unknown>;
+    const want = (s?.spec as { replicas?: number } | undefined)?.replicas;
+    const settled =
+      st.observedGeneration === s?.metadata.generation &&
+      st.currentRevision === st.updateRevision &&
+      ['replicas', 'readyReplicas', 'availableReplicas', 'updatedReplicas', 'currentReplicas'].every(
+        (k) => st[k] === want,
+      );
+    return settled ? s : undefined;
+  });
   const cmBefore = await ctx.admin.get<Obj>('configmaps', NS, `${NAME}-instance-config`);
   const bad =
     '{"ListenAddress": {"Port": 5000}, "Gpfdist": {"Port": 5000}, "Cluster": {"Port": 5001, "Etcd": {"Endpoints": []}}}';
