@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only cold,activator,convergence,baseline,failover,scale] [-- --report <run.json>]
+// npm run bench [-- --quick] [-- --clusters=N] [-- --only cold,activator,convergence,baseline,failover,scale] [-- --report <run.json>]
 // Every benchmark of issue 9 against a throwaway embedded cluster of its own (the shared dev cluster
 // is never touched), with the functions run as the minified bundles that ship. Prints a table per
 // benchmark, writes .local/bench/<timestamp>.json, and on full runs bench/RESULTS.md.
@@ -40,7 +40,9 @@ const onlyArg =
   (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined);
 const PHASES = ['cold', 'activator', 'convergence', 'baseline', 'failover', 'scale'] as const;
 const only = new Set(onlyArg ? onlyArg.split(',') : PHASES);
-const SIZES: Sizes = quick ? QUICK : FULL;
+const clustersArg = args.find((a) => a.startsWith('--clusters='))?.split('=')[1];
+// --clusters=N: that many convergence samples (a quick run's 3 are too few to compare two changes).
+const SIZES: Sizes = { ...(quick ? QUICK : FULL), ...(clustersArg ? { clusters: Number(clustersArg) } : {}) };
 const CONVERGE_TIMEOUT_MS = 60_000;
 
 const t0 = performance.now();

@@ -50,9 +50,20 @@ export function looksReady(cr: GpssCluster | undefined): boolean {
   );
 }
 
+/** When a poll first saw the cluster converged (performance.now() values). */
+export interface Converged {
+  /** The read of the cluster whose status said Ready, in the poll whose check of every child then passed. */
+  readyAt: number;
+  /** That check done: its lists are consistent reads, which may wait on the API server's watch cache. */
+  checkedAt: number;
+}
+
 /**
  * Polls until the cluster is converged: one GET until the status looks Ready, then the full check of
- * every child. Returns performance.now() at the poll that first saw it converged.
+ * every child. Timed at the GET that saw the status Ready: the check's lists are consistent reads the
+ * API server may hold up to 100 ms (its watch cache asks etcd for progress at most every 100 ms per
+ * resource, so a list of a kind another client has just listed waits), and timing them would time
+ * the checker rather than the operator.
  */
 export async function awaitConverged(
   kube: KubeClient,
@@ -60,14 +71,15 @@ export async function awaitConverged(
   name: string,
   timeoutMs: number,
   pollMs = 20,
-): Promise<number> {
+): Promise<Converged> {
   const deadline = performance.now() + timeoutMs;
   let last: string[] = ['not Ready'];
   while (performance.now() < deadline) {
     const cr = await kube.get<GpssCluster>('gpssclusters', ns, name);
+    const readyAt = performance.now();
     if (looksReady(cr)) {
       last = await differences(kube, ns, name);
-      if (last.length === 0) return performance.now();
+      if (last.length === 0) return { readyAt, checkedAt: performance.now() };
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }
