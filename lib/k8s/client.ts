@@ -79,6 +79,11 @@ export interface ListOptions {
   fieldSelector?: string;
   /** Page size; pages are followed through `continue` until the list is complete. */
   limit?: number;
+  /**
+   * Data at least as new as this resourceVersion (resourceVersionMatch=NotOlderThan) instead of a
+   * consistent read: see lib/k8s/as-of.ts.
+   */
+  notOlderThan?: string;
 }
 
 export interface ListResult<T> {
@@ -296,6 +301,10 @@ export class KubeClient {
               fieldSelector: options.fieldSelector,
               limit: options.limit ?? DEFAULT_PAGE_SIZE,
               _continue: cont,
+              // A continue token carries the list's resourceVersion; later pages must not set one.
+              ...(options.notOlderThan && !cont
+                ? { resourceVersion: options.notOlderThan, resourceVersionMatch: 'NotOlderThan' }
+                : {}),
             },
             undefined,
             r.namespaced && !namespace,

@@ -14,6 +14,8 @@ export interface Overlay {
     namespace: string | undefined,
     options: ListOptions,
   ): ListResult<unknown> | undefined;
+  /** The options a list that goes to the API server is sent with (default: as given). */
+  listOptions?(res: ResourceRef, namespace: string | undefined, options: ListOptions): ListOptions;
   /** Called before each write with the resource's plural (undefined when unknown) and namespace. */
   wrote(plural: string | undefined, namespace: string | undefined): void;
   /**
@@ -40,7 +42,13 @@ export function overlayClient(kube: KubeClient, o: Overlay): KubeClient {
           };
         case 'list':
           return async (res: ResourceRef, namespace: string | undefined, options: ListOptions = {}) =>
-            o.list?.(res, namespace, options) ?? pass(target, 'list').call(target, res, namespace, options);
+            o.list?.(res, namespace, options) ??
+            pass(target, 'list').call(
+              target,
+              res,
+              namespace,
+              o.listOptions?.(res, namespace, options) ?? options,
+            );
         case 'apply':
           return (obj: ObjectRef, ...rest: unknown[]) => {
             const send = (x: ObjectRef) => {

@@ -5,6 +5,7 @@
 import type { CloudEvent } from 'cloudevents';
 import type { Hono } from 'hono';
 import { type GpssCluster, KIND } from '../api/types';
+import { asOfClient, newestVersion } from '../k8s/as-of';
 import type { KubeClient, KubeObject } from '../k8s/client';
 import { primedClient } from '../k8s/primed';
 import { type SnapshotKind, StaleSnapshot, snapshotClient } from '../k8s/snapshot';
@@ -111,7 +112,11 @@ export function createClusterFunctionApp(fn: ClusterFunction, deps: Deps): Hono 
         const settled = settleAll(fn, evs, cr, now());
         if (settled) return settled;
       }
-      const kube = primedClient(ctx.kube, 'gpssclusters', ref.namespace, ref.name, cr);
+      const asOf = newestVersion([
+        ...evs.map((e) => e.object?.metadata?.resourceVersion),
+        cr?.metadata.resourceVersion,
+      ]);
+      const kube = primedClient(asOfClient(ctx.kube, asOf), 'gpssclusters', ref.namespace, ref.name, cr);
       return handleOne({ kube, log, now, events: evs }, ref.namespace, ref.name);
     });
     return { outcome: coalesced ? `coalesced:${outcome}` : outcome, cluster: key };
