@@ -24,6 +24,7 @@ import {
 import { Agent, type Dispatcher } from 'undici';
 import { type Accounted, type Counters, count, describeRequest, newCounters } from './counters';
 import { fromClientError, hasStatus } from './errors';
+import { undiciHttpLibrary } from './http-library';
 import { loadKubeConfig } from './kubeconfig';
 import {
   type ApiName,
@@ -526,6 +527,7 @@ export class KubeClient {
       baseServer: new ServerConfiguration(server, {}),
       authMethods: { default: kc },
       promiseMiddleware: [mw],
+      httpApi: undiciHttpLibrary,
     });
     return this.config;
   }

@@ -152,8 +152,8 @@ interface ClientErrorShape {
 
 /**
  * Turns what @kubernetes/client-node throws into a KubeApiError: an ApiException (status `code`, a
- * raw Status body string, lower-case headers), a transport failure (`TypeError: fetch failed` whose
- * cause carries the socket error code), or a timeout/abort from the request's signal.
+ * raw Status body string, lower-case headers), a transport failure (undici's error with its code, or
+ * `TypeError: fetch failed` whose cause carries it), or a timeout/abort from the request's signal.
  */
 export function fromClientError(err: unknown, target: RequestTarget): KubeApiError | unknown {
   if (err instanceof KubeApiError || !(err instanceof Error)) return err;
