@@ -149,16 +149,28 @@ export async function differences(
     d.push(`PodDisruptionBudget maxUnavailable ${pdb.spec.maxUnavailable}, want 1`);
   if (pdb && pdb.spec.selector?.matchLabels?.['app.kubernetes.io/instance'] !== name)
     d.push('PodDisruptionBudget selects other pods');
+  d.push(...statusDifferences(cr, opts));
+  if (opts.strict === false) return d;
+  for (const p of pods.items)
+    if (!p.metadata.finalizers?.includes(INSTANCE_FINALIZER))
+      d.push(`pod ${p.metadata.name} lacks ${INSTANCE_FINALIZER}`);
+  return d;
+}
+
+/**
+ * What the GpssCluster object alone shows still differing (its status, and with `strict` its
+ * finalizer and every function's conditions): a poll can check it from one read before it reads
+ * the children.
+ */
+export function statusDifferences(cr: GpssCluster, opts: ConvergenceOptions = {}): string[] {
+  const d: string[] = [];
+  const size = cr.spec.size ?? 1;
   const st = cr.status ?? {};
   if (st.observedGeneration !== cr.metadata.generation)
     d.push(`status.observedGeneration ${st.observedGeneration}, want ${cr.metadata.generation}`);
   if (opts.phase !== false && st.phase !== (size === 0 ? 'Stopped' : 'Ready')) d.push(`phase ${st.phase}`);
   if (opts.strict === false) return d;
-
   if (!cr.metadata.finalizers?.includes(CLUSTER_FINALIZER)) d.push(`GpssCluster lacks ${CLUSTER_FINALIZER}`);
-  for (const p of pods.items)
-    if (!p.metadata.finalizers?.includes(INSTANCE_FINALIZER))
-      d.push(`pod ${p.metadata.name} lacks ${INSTANCE_FINALIZER}`);
   d.push(...conditionDifferences(cr, size));
   return d;
 }

@@ -3,7 +3,7 @@
 // that uses the tests' own definition of converged (localcluster/convergence.ts), phase Ready included.
 import type { GpssCluster } from '../../lib/api/types';
 import type { KubeClient } from '../../lib/k8s/client';
-import { differences } from '../../localcluster/convergence';
+import { differences, statusDifferences } from '../../localcluster/convergence';
 
 export const BENCH_LABEL = 'gpss.gpdb.io/bench';
 
@@ -59,8 +59,8 @@ export interface Converged {
 }
 
 /**
- * Polls until the cluster is converged: one GET until the status looks Ready, then the full check of
- * every child. Timed at the GET that saw the status Ready: the check's lists are consistent reads the
+ * Polls until the cluster is converged: one GET until the cluster object says converged (status
+ * Ready, every function's conditions at its generation), then the full check of every child. Timed at the GET that saw the status Ready: the check's lists are consistent reads the
  * API server may hold up to 100 ms (its watch cache asks etcd for progress at most every 100 ms per
  * resource, so a list of a kind another client has just listed waits), and timing them would time
  * the checker rather than the operator.
@@ -77,7 +77,9 @@ export async function awaitConverged(
   while (performance.now() < deadline) {
     const cr = await kube.get<GpssCluster>('gpssclusters', ns, name);
     const readyAt = performance.now();
-    if (looksReady(cr)) {
+    // Every function's report on the cluster object first: the children are read (lists that may wait
+    // on the API server's watch cache) only once the object itself says converged.
+    if (looksReady(cr) && statusDifferences(cr!).length === 0) {
       last = await differences(kube, ns, name);
       if (last.length === 0) return { readyAt, checkedAt: performance.now() };
     }
