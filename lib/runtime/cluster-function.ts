@@ -112,10 +112,9 @@ export function createClusterFunctionApp(fn: ClusterFunction, deps: Deps): Hono 
         const settled = settleAll(fn, evs, cr, now());
         if (settled) return settled;
       }
-      const asOf = newestVersion([
-        ...evs.map((e) => e.object?.metadata?.resourceVersion),
-        cr?.metadata.resourceVersion,
-      ]);
+      // As of the events, not of the cluster as just read: a list of another kind then waits only for
+      // its cache to pass the events (lib/k8s/as-of.ts).
+      const asOf = newestVersion(evs.map((e) => e.object?.metadata?.resourceVersion));
       const kube = primedClient(asOfClient(ctx.kube, asOf), 'gpssclusters', ref.namespace, ref.name, cr);
       return handleOne({ kube, log, now, events: evs }, ref.namespace, ref.name);
     });
