@@ -48,7 +48,7 @@ export function tables(r: Results): Table[] {
         ms(base?.[s].settle.p50),
       ]),
       notes: [
-        'Timed at the read of the cluster whose object said converged (status Ready, every function's conditions at the generation, its finalizer), in the poll whose check of every child (pods and their finalizers, Services, StatefulSet, ConfigMap, budget) then passed. checked: request → that check done; its lists are consistent reads, which the API server may hold up to 100 ms when another client has just listed the same kind (its watch cache asks etcd for progress at most every 100 ms per resource), so it times the checker as much as the operator.',
+        'Timed at the read of the cluster whose object said converged (status Ready, the conditions of every function at the generation, its finalizer), in the poll whose check of every child (pods and their finalizers, Services, StatefulSet, ConfigMap, budget) then passed. checked: request → that check done; its lists are consistent reads, which the API server may hold up to 100 ms when another client has just listed the same kind (its watch cache asks etcd for progress at most every 100 ms per resource), so it times the checker as much as the operator.',
         'settled: request → the last API request the operator made for that step (its trailing events included).',
         'baseline: one always-on process with list+watch informers, cached reads and a work queue, calling the same reconcileCluster / finalizeCluster / checkCluster (bench/baseline/controller.ts).',
       ],
