@@ -98,12 +98,12 @@ export async function parseCloudEvent(req: Request, options: IntakeOptions = {})
   return { ok: true, event };
 }
 
-/** The body as text, or undefined once it exceeds maxBytes (reading stops there). */
 /**
- * The body, or undefined past maxBytes. A body framed by a Content-Length within the limit cannot
- * exceed it (the HTTP parser reads that many bytes), so it is read at once: @hono/node-server reads it
- * straight from the socket, where the stream below costs a web ReadableStream per event (a tenth of
- * a function's CPU in the bench's profile). A chunked body is counted as it streams in.
+ * The body as text, or undefined once it exceeds maxBytes (reading stops there). A body framed by a
+ * Content-Length within the limit cannot exceed it (the HTTP parser reads that many bytes), so it is
+ * read at once: @hono/node-server reads it straight from the socket, where the stream below costs a
+ * web ReadableStream per event (a tenth of a function's CPU in the bench's profile). A chunked body
+ * is counted as it streams in.
  */
 async function readText(req: Request, maxBytes: number, framed: boolean): Promise<string | undefined> {
   if (framed) return req.text();
