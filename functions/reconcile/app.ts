@@ -5,7 +5,7 @@ import { KIND } from '../../lib/api/types';
 import { operatorChildren, type SnapshotKind } from '../../lib/k8s/snapshot';
 import { createClusterFunctionApp, type Deps } from '../../lib/runtime/cluster-function';
 import { nothingToDo, nothingToDoGiven } from './nothing-to-do';
-import { reconcileCluster } from './reconcile';
+import { readAhead, reconcileCluster } from './reconcile';
 
 export const NAME = 'reconcile';
 export const WATCHED_KINDS = [KIND, 'Service', 'StatefulSet'] as const;
@@ -25,6 +25,7 @@ export function createApp(deps: Deps): Hono {
       resyncReads: RESYNC_READS,
       nothingToDo,
       nothingToDoGiven,
+      readAhead,
       handleCluster: async (ctx, ns, name) => (await reconcileCluster(ctx, ns, name)).outcome,
     },
     deps,

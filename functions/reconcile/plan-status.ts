@@ -57,7 +57,7 @@ export function maintenanceProgressing(cr: GpssCluster): ConditionInput {
  * The StatefulSet has caught up with its spec: the controller observed it, and reports every one of
  * `size` replicas updated and ready.
  */
-function rolloutSettled(sts: Observed['statefulSet'], size: number): boolean {
+export function rolloutSettled(sts: Observed['statefulSet'], size: number): boolean {
   const st = sts?.status;
   return (
     !!st &&

@@ -2,11 +2,14 @@
 // maintenance only reports), plan, execute. Everything it needs is re-read: the event is only a hint.
 // The decisions are in the plan-*.ts files (pure), the writes in execute.ts; plan.ts says why the
 // Services get a plan of their own.
-import type { GpssCluster } from '../../lib/api/types';
+import { type GpssCluster, KIND } from '../../lib/api/types';
 import type { KubeClient } from '../../lib/k8s/client';
 import { type Observed, observeCluster } from '../../lib/k8s/observe';
+import type { ReadAhead } from '../../lib/k8s/read-ahead';
 import { listWatched } from '../../lib/k8s/watch-scope';
+import type { ClusterRef } from '../../lib/runtime/cluster-key';
 import type { FunctionContext } from '../../lib/runtime/context';
+import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
 import { refusedByApiServer } from './dry-run';
 import { carryOut, type ExecContext, execute } from './execute';
 import { planCluster, planServices, withServices } from './plan';
@@ -18,7 +21,7 @@ import {
   planRejected,
   specProblems,
 } from './plan-config';
-import { rolloutEnded } from './rollout-ended';
+import { rolloutEnded, rolloutEndReadAhead } from './rollout-ended';
 import type { Rejection } from './steps';
 
 export { specTerms } from './dry-run';
@@ -41,15 +44,9 @@ export async function reconcileCluster(
   if (cr.metadata.deletionTimestamp) return { outcome: 'deleting', applied: [] };
   if (await rolloutEnded(ctx, cr)) return { outcome: 'rollout-ended', applied: [] };
 
-  // A cluster reconcile has never reported on is about to claim its Cluster.Id: the other clusters
-  // are read beside its children, not after them (one round trip less before a new cluster's first
-  // apply). A read started here and not needed after all is dropped unawaited.
-  const others =
-    cr.status?.observedGeneration === undefined
-      ? listWatched<GpssCluster>(ctx.kube, 'gpssclusters')
-      : undefined;
+  const { others, observed: observing } = firstReads(ctx.kube, cr);
   others?.catch(() => undefined);
-  const observed = await observeCluster(ctx.kube, cr, { nodes: needsNodes(cr) });
+  const observed = await observing;
   const exec: ExecContext = { ...ctx, cr, observed };
   const rejection = await gate(ctx.kube, cr, observed, others);
   if (rejection) {
@@ -64,6 +61,39 @@ export async function reconcileCluster(
   const plan = planCluster(cr, services.observed);
   const applied = [...services.writes, ...(await carryOut({ ...exec, observed: services.observed }, plan))];
   return { outcome: applied.length ? 'applied' : 'unchanged', applied };
+}
+
+/**
+ * A pass's first round of reads: the children, and for a cluster reconcile has never reported on (it
+ * is about to claim its Cluster.Id) the other clusters, beside the children rather than after them.
+ * A read started here and not needed after all is dropped unawaited.
+ */
+function firstReads(kube: KubeClient, cr: GpssCluster) {
+  return {
+    others: newCluster(cr) ? listWatched<GpssCluster>(kube, 'gpssclusters') : undefined,
+    observed: observeCluster(kube, cr, { nodes: needsNodes(cr) }),
+  };
+}
+
+function newCluster(cr: GpssCluster): boolean {
+  return cr.status?.observedGeneration === undefined;
+}
+
+/**
+ * What to read beside the triage's read of the cluster: a new cluster's first round (its add event
+ * cannot be settled: reconcile has not judged it), or a rollout's end (rollout-ended.ts). One round
+ * trip less on the way to a new cluster's first apply and to the end of every rollout.
+ */
+export function readAhead(evs: readonly ApiServerEvent[], ref: ClusterRef, now: Date): ReadAhead | undefined {
+  const added = evs.findLast((e) => e.kind === KIND && e.verb === 'add' && e.object);
+  const cr = added?.object as GpssCluster | undefined;
+  if (cr && newCluster(cr) && !cr.metadata.deletionTimestamp)
+    return (kube) => {
+      const { others, observed } = firstReads(kube, cr);
+      others?.catch(() => undefined);
+      observed.catch(() => undefined);
+    };
+  return rolloutEndReadAhead(evs, { metadata: ref }, now);
 }
 
 /** Why the spec is not applied, if it is not; in maintenance nothing is applied, so nothing is dry-run. */

@@ -15,14 +15,17 @@
 import { FIELD_MANAGERS, type GpssCluster } from '../../lib/api/types';
 import { effectiveSize, nodeInfo, serviceOrdinal } from '../../lib/desired';
 import type { LiveNode, LiveService, LiveStatefulSet } from '../../lib/desired/k8s-types';
-import { statefulSetName } from '../../lib/desired/names';
-import { onlyManagedBy } from '../../lib/k8s/managed-fields';
+import { type Named, statefulSetName } from '../../lib/desired/names';
+import type { KubeClient } from '../../lib/k8s/client';
+import { lastWritten, onlyManagedBy } from '../../lib/k8s/managed-fields';
 import { childSelector } from '../../lib/k8s/observe';
+import type { ReadAhead } from '../../lib/k8s/read-ahead';
 import type { FunctionContext } from '../../lib/runtime/context';
+import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
 import { writeStatus } from '../../lib/status/write-status';
 import { judged } from './nothing-to-do';
 import { needsNodes } from './plan-config';
-import { currentGpssAddress, progressing, statusFields } from './plan-status';
+import { currentGpssAddress, progressing, rolloutSettled, statusFields } from './plan-status';
 import { CONDITIONS } from './steps';
 
 const MANAGER = FIELD_MANAGERS.reconcile;
@@ -46,15 +49,7 @@ export async function rolloutEnded(ctx: FunctionContext, cr: GpssCluster): Promi
   );
   if (valid?.status !== 'True' || rolling?.reason !== 'RollingOut' || !address) return false;
 
-  const ns = cr.metadata.namespace!;
-  // All at once: the rollout's end is on the critical path of every change, and a full pass (when this
-  // steps aside) reads the same kinds again anyway. Its Services by their label, as every pass reads
-  // them (reconcile may list Services, not get one).
-  const [sts, services, nodes] = await Promise.all([
-    ctx.kube.get<LiveStatefulSet>('statefulsets', ns, statefulSetName(cr)),
-    ctx.kube.list<LiveService>('services', ns, { labelSelector: childSelector(cr) }),
-    needsNodes(cr) ? ctx.kube.list<LiveNode>('nodes', undefined) : undefined,
-  ]);
+  const [sts, services, nodes] = await rolloutEndReads(ctx.kube, cr, needsNodes(cr));
   if (!sts || sts.metadata.deletionTimestamp || !onlyManagedBy(sts, MANAGER, ['status'])) return false;
   const ended = progressing(cr, { statefulSet: sts }, false);
   if (ended.reason !== 'Converged') return false;
@@ -72,3 +67,45 @@ export async function rolloutEnded(ctx: FunctionContext, cr: GpssCluster): Promi
   });
   return true;
 }
+
+/**
+ * What the rollout's end reads, all at once: it is on the critical path of every change, and a full
+ * pass (when this steps aside) reads the same kinds again anyway. Its Services by their label, as
+ * every pass reads them (reconcile may list Services, not get one).
+ */
+function rolloutEndReads(kube: KubeClient, cr: Named, nodes: boolean) {
+  const ns = cr.metadata.namespace!;
+  return Promise.all([
+    kube.get<LiveStatefulSet>('statefulsets', ns, statefulSetName(cr)),
+    kube.list<LiveService>('services', ns, { labelSelector: childSelector(cr) }),
+    nodes ? kube.list<LiveNode>('nodes', undefined) : undefined,
+  ]);
+}
+
+/**
+ * The rollout's end, read beside the triage's read of the cluster when the events' StatefulSet says
+ * its rollout has settled and its controller wrote that status moments ago: the event that ends a
+ * rollout. The same object delivered again later (a replay, the adapter listing on its start) is
+ * settled by the triage and must not cost these reads, and the copy does not say whether the cluster
+ * still shows RollingOut; its managedFields stamp says how old the status is (whole seconds, the API
+ * server's clock: a skewed clock only costs the shortcut or some reads, never a wrong answer). The
+ * nodes are read too, though only a NodePort cluster needs them: the StatefulSet does not say which
+ * Service type its cluster asks for.
+ */
+export function rolloutEndReadAhead(
+  evs: readonly ApiServerEvent[],
+  cluster: Named,
+  now: Date,
+): ReadAhead | undefined {
+  const last = evs.at(-1);
+  if (!evs.every((e) => e.kind === 'StatefulSet' && e.verb !== 'delete') || !last?.object) return undefined;
+  const sts = last.object as unknown as LiveStatefulSet;
+  if (sts.metadata.deletionTimestamp || !onlyManagedBy(sts, MANAGER, ['status'])) return undefined;
+  if (!rolloutSettled(sts, sts.spec?.replicas ?? 1)) return undefined;
+  const written = lastWritten(sts, 'status');
+  if (!written || now.getTime() - written.getTime() > FRESH_STATUS_MS) return undefined;
+  return (kube) => void rolloutEndReads(kube, cluster, true).catch(() => undefined);
+}
+
+/** A status written this recently is taken for the rollout's end: 2 s, plus the stamp's rounding. */
+const FRESH_STATUS_MS = 3000;

@@ -16,7 +16,7 @@ import type { EffectiveCluster } from './cluster';
 import { effectiveSize } from './effective';
 import type { ChildMeta } from './k8s-types';
 
-type Named = Pick<GpssCluster, 'metadata'>;
+export type Named = Pick<GpssCluster, 'metadata'>;
 
 /** A child is namespaced like its owner; a CR without a namespace was not read from the API server. */
 export function namespaceOf(cr: Named): string {

@@ -4,6 +4,8 @@
 interface ManagedFieldsEntry {
   manager?: string;
   subresource?: string;
+  /** RFC 3339, whole seconds (a Date in the client library's model instances). */
+  time?: string | Date;
 }
 
 /**
@@ -19,4 +21,20 @@ export function onlyManagedBy(
   const entries = (obj.metadata as { managedFields?: ManagedFieldsEntry[] } | undefined)?.managedFields;
   if (!entries?.length) return false;
   return entries.every((e) => e.manager === manager || ignoredSubresources.includes(e.subresource ?? ''));
+}
+
+/**
+ * When `subresource` ('' for the object itself) was last written, as its managedFields entries record
+ * it (whole seconds: a field manager's entry is stamped whenever it adds, changes or removes a field);
+ * undefined when no entry says.
+ */
+export function lastWritten(obj: { metadata?: object }, subresource: string): Date | undefined {
+  const entries = (obj.metadata as { managedFields?: ManagedFieldsEntry[] } | undefined)?.managedFields;
+  let last: number | undefined;
+  for (const e of entries ?? []) {
+    if ((e.subresource ?? '') !== subresource || e.time === undefined) continue;
+    const t = new Date(e.time).getTime();
+    if (!Number.isNaN(t) && (last === undefined || t > last)) last = t;
+  }
+  return last === undefined ? undefined : new Date(last);
 }

@@ -28,7 +28,7 @@ export interface Observed {
   nodes: LiveNode[];
 }
 
-export function childSelector(cr: GpssCluster): string {
+export function childSelector(cr: Pick<GpssCluster, 'metadata'>): string {
   return `${LABELS.instance}=${cr.metadata.name},${LABELS.managedBy}=${MANAGED_BY}`;
 }
 

@@ -6,14 +6,14 @@ import type { KubeClient, ListOptions, ListResult, ObjectRef } from './client';
 import { type ResourceRef, resolveResource, resourceFor } from './resources';
 
 export interface Overlay {
-  /** `{ answer }` (undefined: not found) for a get, or undefined to ask the API server. */
+  /** `{ answer }` (undefined: not found; may be a promise) for a get, or undefined to ask the API server. */
   get?(res: ResourceRef, namespace: string | undefined, name: string): { answer: unknown } | undefined;
-  /** A list's answer, or undefined to ask the API server. */
+  /** A list's answer (or the promise of one), or undefined to ask the API server. */
   list?(
     res: ResourceRef,
     namespace: string | undefined,
     options: ListOptions,
-  ): ListResult<unknown> | undefined;
+  ): ListResult<unknown> | Promise<ListResult<unknown>> | undefined;
   /** The options a list that goes to the API server is sent with (default: as given). */
   listOptions?(res: ResourceRef, namespace: string | undefined, options: ListOptions): ListOptions;
   /** Called before each write with the resource's plural (undefined when unknown) and namespace. */

@@ -8,8 +8,10 @@ import { type GpssCluster, KIND } from '../api/types';
 import { asOfClient, newestVersion } from '../k8s/as-of';
 import type { KubeClient, KubeObject } from '../k8s/client';
 import { primedClient } from '../k8s/primed';
+import { type ReadAhead, readAheadClient } from '../k8s/read-ahead';
+import { resourceFor } from '../k8s/resources';
 import { type SnapshotKind, StaleSnapshot, snapshotClient } from '../k8s/snapshot';
-import { clusterRefOf } from './cluster-key';
+import { type ClusterRef, clusterRefOf } from './cluster-key';
 import type { FunctionContext } from './context';
 import { BadEventError, classify } from './errors';
 import { type ApiServerEvent, describeApiServerEvent } from './events/apiserver';
@@ -47,6 +49,11 @@ export interface ClusterFunction {
    * of this function is recorded on the cluster: only handling an event clears it.
    */
   nothingToDoGiven?(ev: ApiServerEvent, cr: GpssCluster): string | undefined;
+  /**
+   * Reads to start beside the triage's read of the cluster, for events the triage will not settle
+   * (lib/k8s/read-ahead.ts); undefined for none.
+   */
+  readAhead?(evs: readonly ApiServerEvent[], ref: ClusterRef, now: Date): ReadAhead | undefined;
 }
 
 export type ClusterHandler = (ctx: FunctionContext, namespace: string, name: string) => Promise<string>;
@@ -107,15 +114,21 @@ export function createClusterFunctionApp(fn: ClusterFunction, deps: Deps): Hono 
     const log = ctx.log.child({ cluster: key });
     // Inside the per-cluster queue: a read taken before waiting there could be stale when the handler runs.
     const { outcome, coalesced } = await perCluster.run(key, ev, async (evs) => {
+      // As of the events, not of the cluster as read below: no list waits for its watch cache to
+      // catch up with writes the events did not show (lib/k8s/as-of.ts).
+      const asOf = asOfClient(
+        ctx.kube,
+        newestVersion(evs.map((e) => e.object?.metadata?.resourceVersion)),
+        evs.flatMap((e) => resourceFor(e.apiVersion, e.kind)?.plural ?? []),
+      );
+      const ahead = fn.readAhead?.(evs, ref, now());
+      const pass = ahead ? readAheadClient(asOf, ahead) : asOf;
       const cr = await ctx.kube.get<GpssCluster>('gpssclusters', ref.namespace, ref.name);
       if (cr && !failureRecorded(cr, fn.name)) {
         const settled = settleAll(fn, evs, cr, now());
         if (settled) return settled;
       }
-      // As of the events, not of the cluster as just read: a list of another kind then waits only for
-      // its cache to pass the events (lib/k8s/as-of.ts).
-      const asOf = newestVersion(evs.map((e) => e.object?.metadata?.resourceVersion));
-      const kube = primedClient(asOfClient(ctx.kube, asOf), 'gpssclusters', ref.namespace, ref.name, cr);
+      const kube = primedClient(pass, 'gpssclusters', ref.namespace, ref.name, cr);
       return handleOne({ kube, log, now, events: evs }, ref.namespace, ref.name);
     });
     return { outcome: coalesced ? `coalesced:${outcome}` : outcome, cluster: key };

@@ -1,0 +1,101 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { KubeClient } from '../../lib/k8s/client';
+import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
+import { resourceEvent } from '../../lib/runtime/events/fixtures';
+import { cluster } from './fixtures';
+import { readAhead } from './reconcile';
+
+const test = suite('functions/reconcile/read-ahead');
+
+const NOW = new Date('2026-12-07T12:00:10Z');
+const REF = { namespace: 'ns', name: 'g' };
+
+/** The reads a read-ahead starts (a fake client is fine: only the calls are looked at). */
+function readsOf(evs: ApiServerEvent[], now = NOW): string[] | undefined {
+  const ahead = readAhead(evs, REF, now);
+  if (!ahead) return undefined;
+  const calls: string[] = [];
+  const read = async (call: string) => {
+    calls.push(call);
+    return { items: [] };
+  };
+  ahead({
+    get: (res: string, ns: string, name: string) => read(`get ${res} ${ns}/${name}`),
+    list: (res: string, ns?: string) => read(`list ${res} ${ns ?? '*'}`),
+  } as unknown as KubeClient);
+  return calls;
+}
+
+const added = (over: object = {}, verb: ApiServerEvent['verb'] = 'add'): ApiServerEvent => {
+  const seed = cluster();
+  const cr = { ...seed, metadata: { ...seed.metadata, name: 'g', namespace: 'ns' }, ...over };
+  return { ...resourceEvent('GpssCluster', cr, verb), apiVersion: 'gpss.gpdb.io/v1' };
+};
+
+function sts(
+  status: Record<string, unknown>,
+  statusWritten = '2026-12-07T12:00:09Z',
+  manager = 'gpss-reconcile',
+) {
+  return resourceEvent('StatefulSet', {
+    metadata: {
+      name: 'g',
+      namespace: 'ns',
+      generation: 2,
+      managedFields: [
+        { manager, operation: 'Apply', time: '2026-12-07T11:00:00Z' },
+        {
+          manager: 'kube-controller-manager',
+          operation: 'Update',
+          subresource: 'status',
+          time: statusWritten,
+        },
+      ],
+    },
+    spec: { replicas: 3 },
+    status,
+  });
+}
+
+const SETTLED = { observedGeneration: 2, replicas: 3, readyReplicas: 3, updatedReplicas: 3 };
+
+test("a new cluster's add event: its first round of reads, beside the triage", () => {
+  assert.equal(readsOf([added()])?.sort(), [
+    'get configmaps ns/g-instance-config',
+    'get poddisruptionbudgets ns/g',
+    'get statefulsets ns/g',
+    'list gpssclusters *',
+    'list nodes *',
+    'list pods ns',
+    'list services ns',
+  ]);
+});
+
+test('a cluster reconcile has reported on, an update or a deletion: no read ahead', () => {
+  assert.is(readsOf([added({ status: { observedGeneration: 1 } })]), undefined);
+  assert.is(
+    readsOf([added({}, 'update')]),
+    undefined,
+    "another writer's update (a finalizer) is triaged first",
+  );
+  assert.is(
+    readsOf([added({ metadata: { name: 'g', namespace: 'ns', deletionTimestamp: 'x' } })]),
+    undefined,
+  );
+});
+
+test("the StatefulSet event that ends a rollout: the rollout's end reads, beside the triage", () => {
+  assert.equal(readsOf([sts(SETTLED)]), ['get statefulsets ns/g', 'list services ns', 'list nodes *']);
+});
+
+test('a StatefulSet still rolling out, touched by another, or settled long ago: no read ahead', () => {
+  assert.is(readsOf([sts({ ...SETTLED, readyReplicas: 2 })]), undefined);
+  assert.is(readsOf([sts({ ...SETTLED, observedGeneration: 1 })]), undefined);
+  assert.is(readsOf([sts(SETTLED, '2026-12-07T12:00:09Z', 'kubectl')]), undefined);
+  // The same object delivered again later: the triage settles it with one read.
+  assert.is(readsOf([sts(SETTLED, '2026-12-07T12:00:00Z')]), undefined);
+  assert.is(readsOf([sts(SETTLED), added({}, 'update')]), undefined, 'not every event a StatefulSet one');
+});
+
+test.run();
