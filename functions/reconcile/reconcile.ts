@@ -5,7 +5,7 @@
 import { type GpssCluster, KIND } from '../../lib/api/types';
 import type { KubeClient } from '../../lib/k8s/client';
 import { type Observed, observeCluster } from '../../lib/k8s/observe';
-import type { ReadAhead } from '../../lib/k8s/read-ahead';
+import { momentsAgo, type ReadAhead } from '../../lib/k8s/read-ahead';
 import { listWatched } from '../../lib/k8s/watch-scope';
 import type { ClusterRef } from '../../lib/runtime/cluster-key';
 import type { FunctionContext } from '../../lib/runtime/context';
@@ -82,12 +82,21 @@ function newCluster(cr: GpssCluster): boolean {
 /**
  * What to read beside the triage's read of the cluster: a new cluster's first round (its add event
  * cannot be settled: reconcile has not judged it), or a rollout's end (rollout-ended.ts). One round
- * trip less on the way to a new cluster's first apply and to the end of every rollout.
+ * trip less on the way to a new cluster's first apply and to the end of every rollout. Only for a
+ * cluster created moments ago: an add event delivered late (behind a burst of creates) often finds
+ * the cluster handled already by a resync, and its reads (every GpssCluster among them, for the
+ * Cluster.Id check) would be spent for nothing: the 500-cluster burst with a resync in the middle
+ * made 261 such passes.
  */
 export function readAhead(evs: readonly ApiServerEvent[], ref: ClusterRef, now: Date): ReadAhead | undefined {
   const added = evs.findLast((e) => e.kind === KIND && e.verb === 'add' && e.object);
   const cr = added?.object as GpssCluster | undefined;
-  if (cr && newCluster(cr) && !cr.metadata.deletionTimestamp)
+  if (
+    cr &&
+    newCluster(cr) &&
+    !cr.metadata.deletionTimestamp &&
+    momentsAgo(cr.metadata.creationTimestamp, now)
+  )
     return (kube) => {
       const { others, observed } = firstReads(kube, cr);
       others?.catch(() => undefined);

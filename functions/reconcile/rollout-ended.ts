@@ -19,7 +19,7 @@ import { type Named, statefulSetName } from '../../lib/desired/names';
 import type { KubeClient } from '../../lib/k8s/client';
 import { lastWritten, onlyManagedBy } from '../../lib/k8s/managed-fields';
 import { childSelector } from '../../lib/k8s/observe';
-import type { ReadAhead } from '../../lib/k8s/read-ahead';
+import { momentsAgo, type ReadAhead } from '../../lib/k8s/read-ahead';
 import type { FunctionContext } from '../../lib/runtime/context';
 import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
 import { writeStatus } from '../../lib/status/write-status';
@@ -87,8 +87,7 @@ function rolloutEndReads(kube: KubeClient, cr: Named, nodes: boolean) {
  * its rollout has settled and its controller wrote that status moments ago: the event that ends a
  * rollout. The same object delivered again later (a replay, the adapter listing on its start) is
  * settled by the triage and must not cost these reads, and the copy does not say whether the cluster
- * still shows RollingOut; its managedFields stamp says how old the status is (whole seconds, the API
- * server's clock: a skewed clock only costs the shortcut or some reads, never a wrong answer). The
+ * still shows RollingOut; its managedFields stamp says how old the status is (`momentsAgo`). The
  * nodes are read too, though only a NodePort cluster needs them: the StatefulSet does not say which
  * Service type its cluster asks for.
  */
@@ -102,10 +101,6 @@ export function rolloutEndReadAhead(
   const sts = last.object as unknown as LiveStatefulSet;
   if (sts.metadata.deletionTimestamp || !onlyManagedBy(sts, MANAGER, ['status'])) return undefined;
   if (!rolloutSettled(sts, sts.spec?.replicas ?? 1)) return undefined;
-  const written = lastWritten(sts, 'status');
-  if (!written || now.getTime() - written.getTime() > FRESH_STATUS_MS) return undefined;
+  if (!momentsAgo(lastWritten(sts, 'status'), now)) return undefined;
   return (kube) => void rolloutEndReads(kube, cluster, true).catch(() => undefined);
 }
-
-/** A status written this recently is taken for the rollout's end: 2 s, plus the stamp's rounding. */
-const FRESH_STATUS_MS = 3000;

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KubeClient } from './client';
-import { readAheadClient } from './read-ahead';
+import { momentsAgo, readAheadClient } from './read-ahead';
 
 const test = suite('lib/k8s/read-ahead');
 
@@ -95,6 +95,17 @@ test('a read ahead only reads', () => {
       }),
     /only gets and lists/,
   );
+});
+
+test('moments ago: a stamp up to a few seconds old (whole seconds), or a little in the future', () => {
+  const now = new Date('2026-12-07T12:00:10.900Z');
+  assert.ok(momentsAgo('2026-12-07T12:00:10Z', now));
+  assert.ok(momentsAgo('2026-12-07T12:00:08Z', now), 'written at 12:00:08.999 at the latest');
+  assert.ok(momentsAgo(new Date('2026-12-07T12:00:11Z'), now), 'a clock slightly behind the API server');
+  assert.not.ok(momentsAgo('2026-12-07T12:00:07Z', now));
+  assert.not.ok(momentsAgo('2026-12-07T12:00:13Z', now));
+  assert.not.ok(momentsAgo(undefined, now));
+  assert.not.ok(momentsAgo('not a time', now));
 });
 
 test.run();

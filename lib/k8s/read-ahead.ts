@@ -12,6 +12,20 @@ import type { KubeClient, ListOptions, ListResult } from './client';
 import { overlayClient } from './overlay';
 import { type ResourceRef, resolveResource } from './resources';
 
+/**
+ * True when `at` (an API server timestamp, whole seconds) is at most a few seconds before `now`: an
+ * event about a change that recent is most likely the change itself, not the same object delivered
+ * again later (a replay, an adapter listing on its start, a delivery that waited behind a burst),
+ * whose pass has often been made already and whose triage would settle it with one read. A skewed
+ * clock only costs the shortcut or some reads, never a wrong answer.
+ */
+export function momentsAgo(at: Date | string | undefined, now: Date): boolean {
+  if (at === undefined) return false;
+  const age = now.getTime() - new Date(at).getTime();
+  // 2 s, plus the stamp's rounding down to the second.
+  return age >= -1000 && age <= 3000;
+}
+
 /** The reads `readAhead` makes on the client it is given, started at once. */
 export type ReadAhead = (kube: KubeClient) => void;
 
