@@ -172,6 +172,23 @@ export async function burst(o: {
   await informer.stop();
   sample();
   const ready = readySet.size;
+  // Which clusters, as a fresh list shows them (the watch's view may lag): so that a miss can be told
+  // apart from a watch that lost an event, and looked into.
+  if (ready < o.clusters) {
+    const all = (
+      await c.admin.list<GpssCluster>('gpssclusters', undefined, {
+        labelSelector: `${BENCH_LABEL}=${o.group}`,
+      })
+    ).items;
+    const notReady = all.filter((x) => !looksReady(x));
+    say(`the watch saw ${ready} Ready, a list now ${all.length - notReady.length}`);
+    for (const x of notReady.slice(0, 10)) {
+      const { instances: _, ...st } = x.status ?? {};
+      say(
+        `not Ready: ${x.metadata.namespace}/${x.metadata.name} generation ${x.metadata.generation} ${JSON.stringify(st)}`,
+      );
+    }
+  }
   const pingsSent = disarm?.() ?? 0;
   say(
     allReadyMs

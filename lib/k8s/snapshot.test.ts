@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { answerList, equalityTerms } from './snapshot';
+import type { KubeClient } from './client';
+import { answerList, equalityTerms, snapshotClient } from './snapshot';
 
 const test = suite('lib/k8s/snapshot');
 
@@ -43,6 +44,22 @@ test('a list the snapshot may not fully hold goes to the API server', () => {
     undefined,
   );
   assert.is(answerList(taken, 'a', { labelSelector: `${MANAGED},tier!=x` }), undefined);
+});
+
+test('the clusters are read first, their children only after: never older than the clusters', async () => {
+  const events: string[] = [];
+  // A fake is fine here: only the order of the reads is looked at.
+  const kube = {
+    list: async (res: string) => {
+      events.push(`start ${res}`);
+      await new Promise((resolve) => setTimeout(resolve, res === 'gpssclusters' ? 5 : 1));
+      events.push(`end ${res}`);
+      return { items: [], resourceVersion: '1' };
+    },
+  } as unknown as KubeClient;
+  await snapshotClient(kube, [{ res: 'pods' }, { res: 'gpssclusters' }, { res: 'nodes' }]);
+  assert.equal(events.slice(0, 2), ['start gpssclusters', 'end gpssclusters']);
+  assert.equal(events.slice(2, 4).sort(), ['start nodes', 'start pods']);
 });
 
 test.run();

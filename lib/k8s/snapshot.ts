@@ -79,15 +79,24 @@ export function answerList(
   );
 }
 
-/** A client that answers get and list of `kinds` from one list each, taken now. */
+/**
+ * A client that answers get and list of `kinds` from one list each, taken now: the GpssClusters
+ * first, then every other kind at once. Each list is a consistent read at its own moment; taken all
+ * at once, the clusters could come back newer than the pods (the 500-cluster burst: health's resync
+ * read a cluster already reported Ready by an event's pass, with its pods from before they were
+ * ready, and wrote Degraded 0/3 over it, its status pinned to a cluster that had not changed since).
+ * Children read after the clusters are at least as new; a cluster written after its read refuses the
+ * pinned write.
+ */
 export async function snapshotClient(kube: KubeClient, kinds: SnapshotKind[]): Promise<KubeClient> {
   const taken = new Map<string, Taken>();
-  await Promise.all(
-    kinds.map(async (k) => {
-      const items = await listWatched<Listed>(kube, k.res, { labelSelector: k.labelSelector });
-      taken.set(k.res, { items, terms: equalityTerms(k.labelSelector) ?? [] });
-    }),
-  );
+  const take = async (k: SnapshotKind) => {
+    const items = await listWatched<Listed>(kube, k.res, { labelSelector: k.labelSelector });
+    taken.set(k.res, { items, terms: equalityTerms(k.labelSelector) ?? [] });
+  };
+  const isCluster = (k: SnapshotKind) => k.res === 'gpssclusters';
+  await Promise.all(kinds.filter(isCluster).map(take));
+  await Promise.all(kinds.filter((k) => !isCluster(k)).map(take));
   const dirty = new Set<string>();
   const plural = (res: ResourceRef) => resolveResource(res).plural;
   const snapshotOf = (res: ResourceRef, namespace: string | undefined) => {
