@@ -7,15 +7,11 @@
 // bench saw reconcile's first list of pods wait 95 ms in 5 creates of 12).
 //
 // With resourceVersionMatch=NotOlderThan and the newest resourceVersion among the pass's events, a
-// list of a kind an event is about shows at least everything those events showed, and is answered at
-// once (the event came from that very cache). A kind no event is about would still wait for its
-// cache to pass that revision: the nodes or the Services of a cluster rarely change, so their cache
-// waits for etcd's next progress notification (the bench saw reconcile's list of nodes at a rollout's
-// end take 107 ms). Such a kind is read from the watch cache as it is (resourceVersion=0), which is
-// what an informer-driven controller reads it from: its own watch of that kind, with no tie to the
-// event that woke it. A change it misses arrives as an event of its own or through the resync, as for
-// the informer. After the pass writes a kind, its lists of that kind are consistent reads again, so
-// it reads its own writes.
+// list shows at least everything those events showed: what an informer-driven controller sees when
+// its handler runs. A list of the kind an event is about is answered at once (the event came from
+// that very cache); any other kind once its cache has passed that revision, which the first
+// list after the event makes it do. Changes after the events arrive as events of their own. After the
+// pass writes a kind, its lists of that kind are consistent reads again, so it reads its own writes.
 //
 // resourceVersions are opaque to clients except for this: the API server compares them as integers
 // (etcd revisions). Events whose versions are not integers leave the reads consistent.
@@ -35,24 +31,16 @@ export function newestVersion(versions: Array<string | undefined>): string | und
   return newest?.toString();
 }
 
-/**
- * `kube` whose lists of `kinds` (plurals) read data at least as new as `version`, and of any other kind
- * from the watch cache (no version given: unchanged).
- */
-export function asOfClient(
-  kube: KubeClient,
-  version: string | undefined,
-  kinds: readonly string[],
-): KubeClient {
+/** `kube` whose lists read data at least as new as `version` (none given: unchanged). */
+export function asOfClient(kube: KubeClient, version: string | undefined): KubeClient {
   if (!version) return kube;
   // Kinds this pass wrote ('*': a write of a kind not known by name, after which every list is consistent).
   const written = new Set<string>();
   return overlayClient(kube, {
-    listOptions: (res, _namespace, options) => {
-      const plural = resolveResource(res).plural;
-      if (written.has('*') || written.has(plural) || options.notOlderThan || options.cached) return options;
-      return kinds.includes(plural) ? { ...options, notOlderThan: version } : { ...options, cached: true };
-    },
+    listOptions: (res, _namespace, options) =>
+      written.has('*') || written.has(resolveResource(res).plural) || options.notOlderThan
+        ? options
+        : { ...options, notOlderThan: version },
     wrote: (plural) => {
       written.add(plural ?? '*');
     },

@@ -85,8 +85,6 @@ export interface ListOptions {
    * consistent read: see lib/k8s/as-of.ts.
    */
   notOlderThan?: string;
-  /** Whatever the API server's watch cache holds (resourceVersion=0): see lib/k8s/as-of.ts. */
-  cached?: boolean;
 }
 
 export interface ListResult<T> {
@@ -305,7 +303,9 @@ export class KubeClient {
               limit: options.limit ?? DEFAULT_PAGE_SIZE,
               _continue: cont,
               // A continue token carries the list's resourceVersion; later pages must not set one.
-              ...(cont ? {} : versionMatch(options)),
+              ...(options.notOlderThan && !cont
+                ? { resourceVersion: options.notOlderThan, resourceVersionMatch: 'NotOlderThan' }
+                : {}),
             },
             undefined,
             r.namespaced && !namespace,
@@ -571,10 +571,4 @@ function writeParams(o: { dryRun?: boolean; fieldValidation?: FieldValidation })
 
 function dropUndefined(params: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== ''));
-}
-
-function versionMatch(options: ListOptions): { resourceVersion?: string; resourceVersionMatch?: string } {
-  if (options.notOlderThan)
-    return { resourceVersion: options.notOlderThan, resourceVersionMatch: 'NotOlderThan' };
-  return options.cached ? { resourceVersion: '0' } : {};
 }

@@ -9,7 +9,6 @@ import { asOfClient, newestVersion } from '../k8s/as-of';
 import type { KubeClient, KubeObject } from '../k8s/client';
 import { primedClient } from '../k8s/primed';
 import { type ReadAhead, readAheadClient } from '../k8s/read-ahead';
-import { resourceFor } from '../k8s/resources';
 import { type SnapshotKind, StaleSnapshot, snapshotClient } from '../k8s/snapshot';
 import { type ClusterRef, clusterRefOf } from './cluster-key';
 import type { FunctionContext } from './context';
@@ -114,13 +113,9 @@ export function createClusterFunctionApp(fn: ClusterFunction, deps: Deps): Hono 
     const log = ctx.log.child({ cluster: key });
     // Inside the per-cluster queue: a read taken before waiting there could be stale when the handler runs.
     const { outcome, coalesced } = await perCluster.run(key, ev, async (evs) => {
-      // As of the events, not of the cluster as read below: no list waits for its watch cache to
-      // catch up with writes the events did not show (lib/k8s/as-of.ts).
-      const asOf = asOfClient(
-        ctx.kube,
-        newestVersion(evs.map((e) => e.object?.metadata?.resourceVersion)),
-        evs.flatMap((e) => resourceFor(e.apiVersion, e.kind)?.plural ?? []),
-      );
+      // As of the events, not of the cluster as read below: a list of another kind then waits only
+      // for its cache to pass the events (lib/k8s/as-of.ts).
+      const asOf = asOfClient(ctx.kube, newestVersion(evs.map((e) => e.object?.metadata?.resourceVersion)));
       const ahead = fn.readAhead?.(evs, ref, now());
       const pass = ahead ? readAheadClient(asOf, ahead) : asOf;
       const cr = await ctx.kube.get<GpssCluster>('gpssclusters', ref.namespace, ref.name);
