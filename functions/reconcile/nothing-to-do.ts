@@ -51,10 +51,14 @@ export function nothingToDo(ev: ApiServerEvent): string | undefined {
   return undefined;
 }
 
+/** A live StatefulSet whose spec and metadata nobody but reconcile has set (its controller writes status). */
+export function reconcilesAlone(sts: LiveStatefulSet): boolean {
+  return !sts.metadata.deletionTimestamp && onlyManagedBy(sts, FIELD_MANAGERS.reconcile, ['status']);
+}
+
 /** Reconcile's own StatefulSet mid rollout, or with pods still to make: nothing to report or restart. */
 function catchingUp(sts: LiveStatefulSet): boolean {
-  if (sts.metadata.deletionTimestamp || !onlyManagedBy(sts, FIELD_MANAGERS.reconcile, ['status']))
-    return false;
+  if (!reconcilesAlone(sts)) return false;
   const st = sts.status;
   return (
     st?.observedGeneration !== sts.metadata.generation ||
@@ -67,8 +71,7 @@ function catchingUp(sts: LiveStatefulSet): boolean {
 export function nothingToDoGiven(ev: ApiServerEvent, cr: GpssCluster): string | undefined {
   if (ev.kind !== 'StatefulSet' || ev.verb === 'delete' || !ev.object || !judged(cr)) return undefined;
   const sts = ev.object as unknown as LiveStatefulSet;
-  if (sts.metadata.deletionTimestamp || !onlyManagedBy(sts, FIELD_MANAGERS.reconcile, ['status']))
-    return undefined;
+  if (!reconcilesAlone(sts)) return undefined;
   const now = cr.status?.conditions?.find((c) => c.type === CONDITIONS.progressing);
   // Computed without restart marks, it never says Readdressing: while restarts wait, every event is handled.
   const would = progressing(cr, { statefulSet: sts }, false);

@@ -17,13 +17,13 @@ import { effectiveSize, nodeInfo, serviceOrdinal } from '../../lib/desired';
 import type { LiveNode, LiveService, LiveStatefulSet } from '../../lib/desired/k8s-types';
 import { type Named, statefulSetName } from '../../lib/desired/names';
 import type { KubeClient } from '../../lib/k8s/client';
-import { lastWritten, onlyManagedBy } from '../../lib/k8s/managed-fields';
+import { lastWritten } from '../../lib/k8s/managed-fields';
 import { childSelector } from '../../lib/k8s/observe';
 import { momentsAgo, type ReadAhead } from '../../lib/k8s/read-ahead';
 import type { FunctionContext } from '../../lib/runtime/context';
 import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
 import { writeStatus } from '../../lib/status/write-status';
-import { judged } from './nothing-to-do';
+import { judged, reconcilesAlone } from './nothing-to-do';
 import { needsNodes } from './plan-config';
 import { currentGpssAddress, progressing, rolloutSettled, statusFields } from './plan-status';
 import { CONDITIONS } from './steps';
@@ -50,7 +50,7 @@ export async function rolloutEnded(ctx: FunctionContext, cr: GpssCluster): Promi
   if (valid?.status !== 'True' || rolling?.reason !== 'RollingOut' || !address) return false;
 
   const [sts, services, nodes] = await rolloutEndReads(ctx.kube, cr, needsNodes(cr));
-  if (!sts || sts.metadata.deletionTimestamp || !onlyManagedBy(sts, MANAGER, ['status'])) return false;
+  if (!sts || !reconcilesAlone(sts)) return false;
   const ended = progressing(cr, { statefulSet: sts }, false);
   if (ended.reason !== 'Converged') return false;
   if (services.items.some((svc) => beyond(cr, svc))) return false;
@@ -99,7 +99,7 @@ export function rolloutEndReadAhead(
   const last = evs.at(-1);
   if (!evs.every((e) => e.kind === 'StatefulSet' && e.verb !== 'delete') || !last?.object) return undefined;
   const sts = last.object as unknown as LiveStatefulSet;
-  if (sts.metadata.deletionTimestamp || !onlyManagedBy(sts, MANAGER, ['status'])) return undefined;
+  if (!reconcilesAlone(sts)) return undefined;
   if (!rolloutSettled(sts, sts.spec?.replicas ?? 1)) return undefined;
   if (!momentsAgo(lastWritten(sts, 'status'), now)) return undefined;
   return (kube) => void rolloutEndReads(kube, cluster, true).catch(() => undefined);
