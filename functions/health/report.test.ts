@@ -179,7 +179,36 @@ test('a rejected config (reconcile ConfigValid=False): Invalid', () => {
       },
     ],
   });
-  assert.is(buildReport(input(cr, observed(HEALTHY))).phase, 'Invalid');
+  const r = buildReport(input(cr, observed(HEALTHY)));
+  assert.is(r.phase, 'Invalid');
+  assert.equal(r.conditions[0], {
+    type: 'Ready',
+    status: 'False',
+    reason: 'ConfigInvalid',
+    message:
+      'generation 1 is not applied: the spec is invalid (see ConfigValid); the instances keep the last valid spec; 3/3 instances ready',
+    observedGeneration: 1,
+  });
+});
+
+test('a failure another function recorded: Ready=False names it before the instance count', () => {
+  const cr = cluster({
+    phase: 'Ready',
+    readyReplicas: 3,
+    conditions: [
+      {
+        type: 'ReconcileFailed',
+        status: 'True',
+        reason: 'Forbidden',
+        message: 'patch services: forbidden',
+        lastTransitionTime: 'T',
+      },
+    ],
+  });
+  const ready = buildReport(input(cr, observed(HEALTHY))).conditions[0];
+  assert.is(ready.status, 'False');
+  assert.is(ready.reason, 'ReconcileFailed');
+  assert.is(ready.message, 'ReconcileFailed: Forbidden (see that condition); 3/3 instances ready');
 });
 
 test('a restart mark from reconcile reads as Updating, and the restarted instance as Restarting', () => {

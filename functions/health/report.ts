@@ -77,6 +77,20 @@ export function clusterFacts(cr: GpssCluster): { facts: OverrideFacts; failing?:
   return failing ? { facts, failing } : { facts };
 }
 
+/**
+ * Why Ready is False when the instances alone do not say it: with every instance ready, "3/3 instances
+ * ready" under Ready=False reads as a contradiction unless the message first names what is not applied.
+ */
+function notReadyBecause(cr: GpssCluster, failing: Condition | undefined, rule: string): string[] {
+  if (cr.metadata.deletionTimestamp) return [];
+  if (failing) return [`${failing.type}: ${failing.reason ?? 'failed'} (see that condition)`];
+  if (rule === 'config-invalid')
+    return [
+      `generation ${cr.metadata.generation} is not applied: the spec is invalid (see ConfigValid); the instances keep the last valid spec`,
+    ];
+  return [];
+}
+
 export function buildReport(input: ReportInput): HealthReport {
   const { cr, observed, nodes } = input;
   const size = effectiveSize(cr);
@@ -184,7 +198,11 @@ export function buildReport(input: ReportInput): HealthReport {
           message: cap(
             size === 0
               ? 'spec.size is 0: no instance runs'
-              : [`${ready}/${size} instances ready`, ...unready].join('; '),
+              : [
+                  ...notReadyBecause(cr, failing, decision.rule),
+                  `${ready}/${size} instances ready`,
+                  ...unready,
+                ].join('; '),
           ),
           observedGeneration: gen,
         };

@@ -465,7 +465,10 @@ status(
     // that was not applied.
     assert.is(cond(s, 'Ready')!.status, 'False');
     assert.is(cond(s, 'Ready')!.reason, 'ConfigInvalid');
-    assert.match(cond(s, 'Ready')!.message, /^3\/3 instances ready/);
+    assert.match(
+      cond(s, 'Ready')!.message,
+      /^generation \d+ is not applied: the spec is invalid .*; 3\/3 instances ready$/,
+    );
     await patchSpec(ctx, NAME, { gpss_config: SEED.spec.gpss_config });
     await converge(
       ctx,
