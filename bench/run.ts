@@ -19,6 +19,7 @@ import { convergence } from './measure/convergence';
 import { noopEvents, resyncs } from './measure/economy';
 import { failover } from './measure/failover';
 import { firstRequest, importCosts } from './measure/import-cost';
+import { pairedConvergence, splitRounds } from './measure/paired';
 import { scale, scaleBaseline } from './measure/scale';
 import { throughput } from './measure/throughput';
 import type { Results } from './report/results';
@@ -147,7 +148,64 @@ try {
     });
   }
 
-  if (only.has('convergence')) {
+  /** The serverless-only tables (no-op events, resync, throughput) over the convergence clusters as they stand. */
+  const serverlessExtras = async (running: Serverless, clusterCount: number) => {
+    const ports = new Map([...running.functions].map(([fn, p]) => [fn, p.port]));
+    results.noop = await noopEvents({
+      c: cluster,
+      audit,
+      ports,
+      ns: 'bench-conv-0',
+      cluster: 'gc',
+      repeats: SIZES.noopRepeats,
+      isOperator: isFunction,
+    });
+    for (const n of results.noop)
+      say(`no-op ${n.fn} ← ${n.kind}: ${n.own.reads} reads, ${n.own.writes} writes`);
+    results.resync = await resyncs({ c: cluster, audit, ports, isOperator: isFunction });
+    for (const x of results.resync)
+      say(`resync ${x.fn} over ${x.clusters} clusters: ${Math.round(x.ms)} ms, ${x.own.total} requests`);
+    const clusters = Array.from({ length: clusterCount }, (_, i) => ({ ns: `bench-conv-${i}`, name: 'gc' }));
+    results.throughput = await throughput({
+      c: cluster,
+      audit,
+      bundles,
+      clusters,
+      events: SIZES.throughputEvents,
+      concurrency: SIZES.concurrency,
+      logDir,
+      isOperator: isFunction,
+      say,
+    });
+  };
+
+  if (only.has('convergence') && only.has('baseline')) {
+    // Both sides in alternating rounds (bench/measure/paired.ts says why).
+    await phase('convergence and baseline', async () => {
+      op = await startServerless(cluster, bundles, join(logDir, 'operator'), say);
+      const running = op;
+      const rounds = splitRounds(SIZES.clusters, SIZES.rounds);
+      const paired = await pairedConvergence({
+        c: cluster,
+        audit,
+        op: running,
+        isFunction,
+        distDir,
+        logDir,
+        n: SIZES.clusters,
+        rounds: SIZES.rounds,
+        timeoutMs: CONVERGE_TIMEOUT_MS,
+        afterFirstServerless: () => serverlessExtras(running, rounds[0]!.n),
+        say,
+      });
+      results.convergence = paired.serverless;
+      results.baseline = paired.baseline;
+      results.convergenceRounds = paired.rounds;
+      results.convergenceFailedSends = running.failedSends();
+    });
+    await op?.stop();
+    op = undefined;
+  } else if (only.has('convergence')) {
     await phase('convergence', async () => {
       op = await startServerless(cluster, bundles, join(logDir, 'operator'), say);
       results.convergence = await convergence({
@@ -159,43 +217,12 @@ try {
         timeoutMs: CONVERGE_TIMEOUT_MS,
         say,
       });
-      const ports = new Map([...op.functions].map(([fn, p]) => [fn, p.port]));
-      results.noop = await noopEvents({
-        c: cluster,
-        audit,
-        ports,
-        ns: 'bench-conv-0',
-        cluster: 'gc',
-        repeats: SIZES.noopRepeats,
-        isOperator: isFunction,
-      });
-      for (const n of results.noop)
-        say(`no-op ${n.fn} ← ${n.kind}: ${n.own.reads} reads, ${n.own.writes} writes`);
-      results.resync = await resyncs({ c: cluster, audit, ports, isOperator: isFunction });
-      for (const x of results.resync)
-        say(`resync ${x.fn} over ${x.clusters} clusters: ${Math.round(x.ms)} ms, ${x.own.total} requests`);
-      const clusters = Array.from({ length: SIZES.clusters }, (_, i) => ({
-        ns: `bench-conv-${i}`,
-        name: 'gc',
-      }));
-      results.throughput = await throughput({
-        c: cluster,
-        audit,
-        bundles,
-        clusters,
-        events: SIZES.throughputEvents,
-        concurrency: SIZES.concurrency,
-        logDir,
-        isOperator: isFunction,
-        say,
-      });
+      await serverlessExtras(op, SIZES.clusters);
       results.convergenceFailedSends = op.failedSends();
     });
     await op?.stop();
     op = undefined;
-  }
-
-  if (only.has('baseline')) {
+  } else if (only.has('baseline')) {
     await phase('baseline', async () => {
       results.baseline = await runBaseline({
         c: cluster,

@@ -23,6 +23,13 @@ export interface Serverless {
   adapterLog(name: string): string;
   /** Per adapter, the deliveries it gave up on so far (its "failed to send cloudevent" log lines). */
   failedSends(): Record<string, number>;
+  /**
+   * Stops the adapters only: no event reaches the functions, whose processes stay up and warm (another
+   * controller can then run on the same cluster without the functions acting on its clusters).
+   */
+  pause(): Promise<void>;
+  /** Starts the adapters again and waits until each delivers (objects made meanwhile send no events). */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -40,18 +47,7 @@ export async function startServerless(
     await Promise.all(adapters.map((a) => a.stop()));
     await Promise.all([...functions.values()].map((f) => f.stop()));
   };
-  try {
-    for (const [fn, file] of Object.entries(bundles)) {
-      const p = await spawnNode({
-        name: fn,
-        file,
-        kubeconfig: await c.accountKubeconfig(fnAccount(fn)),
-        compileCache: compileCacheOf(file),
-        log: join(logDir, `${fn}.log`),
-      });
-      functions.set(fn, p);
-      await awaitHealthy(p);
-    }
+  const startAdapters = async () => {
     for (const s of sources.filter((x) => functions.has(x.target))) {
       adapters.push(
         startAdapter({
@@ -68,6 +64,20 @@ export async function startServerless(
     await awaitSourcesLive((args, input) => c.kubectl(args, input), [...functions.values()], {
       prefix: 'bench-probe',
     });
+  };
+  try {
+    for (const [fn, file] of Object.entries(bundles)) {
+      const p = await spawnNode({
+        name: fn,
+        file,
+        kubeconfig: await c.accountKubeconfig(fnAccount(fn)),
+        compileCache: compileCacheOf(file),
+        log: join(logDir, `${fn}.log`),
+      });
+      functions.set(fn, p);
+      await awaitHealthy(p);
+    }
+    await startAdapters();
     say(`serverless operator up: ${[...functions.keys()].join(', ')} with ${adapters.length} adapters`);
   } catch (err) {
     await stop();
@@ -103,6 +113,13 @@ export async function startServerless(
     adapterLog: (name) => join(logDir, `adapter-${name}.log`),
     failedSends: () =>
       Object.fromEntries(adapters.map((a) => [a.name, failedSends(join(logDir, `adapter-${a.name}.log`))])),
+    pause: async () => {
+      await Promise.all(adapters.map((a) => a.stop()));
+      adapters.length = 0;
+    },
+    resume: async () => {
+      if (adapters.length === 0) await startAdapters();
+    },
     stop,
   };
 }

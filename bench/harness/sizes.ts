@@ -6,6 +6,11 @@ export interface Sizes {
   starts: number;
   importRuns: number;
   clusters: number;
+  /**
+   * With the baseline in the same run, the clusters are converged in this many alternating rounds per
+   * side (bench/measure/paired.ts), so both sides sample the same stretch of time.
+   */
+  rounds: number;
   noopRepeats: number;
   throughputEvents: number;
   concurrency: number[];
@@ -20,7 +25,8 @@ export const FULL: Sizes = {
   nodes: 20,
   starts: 20,
   importRuns: 10,
-  clusters: 20,
+  clusters: 24,
+  rounds: 4,
   noopRepeats: 5,
   throughputEvents: 300,
   concurrency: [1, 16],
@@ -34,6 +40,7 @@ export const QUICK: Sizes = {
   starts: 5,
   importRuns: 3,
   clusters: 3,
+  rounds: 2,
   noopRepeats: 2,
   throughputEvents: 40,
   concurrency: [1, 8],

@@ -30,6 +30,44 @@ export function summarize(values: number[]): Summary {
   };
 }
 
+/** A small seeded generator (mulberry32): the same samples always give the same interval. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * How far the ratio of two p50s (a's over b's) may move with the sampling alone: a percentile bootstrap,
+ * each side resampled with replacement `resamples` times, the central `level` share of the ratios.
+ * Seeded, so a report made again from the same samples says the same. It cannot see what both
+ * sides shared (the machine's load over the run); the rounds of bench/measure/paired.ts address that.
+ */
+export function p50RatioInterval(
+  a: number[],
+  b: number[],
+  level = 0.9,
+  resamples = 2000,
+): { low: number; high: number } | undefined {
+  if (a.length < 2 || b.length < 2) return undefined;
+  const rand = seeded(0x9e3779b9);
+  const resampledP50 = (xs: number[]) =>
+    percentile(
+      Array.from({ length: xs.length }, () => xs[Math.floor(rand() * xs.length)]!).sort((x, y) => x - y),
+      50,
+    );
+  const ratios: number[] = [];
+  for (let i = 0; i < resamples; i++) ratios.push(resampledP50(a) / resampledP50(b));
+  ratios.sort((x, y) => x - y);
+  const tail = ((1 - level) / 2) * 100;
+  return { low: percentile(ratios, tail), high: percentile(ratios, 100 - tail) };
+}
+
 export type Cell = string | number | undefined;
 
 export interface Table {

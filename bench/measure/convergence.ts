@@ -55,13 +55,15 @@ export async function convergence(o: {
   audit: AuditLog;
   prefix: string;
   n: number;
+  /** Index of the first namespace (`<prefix>-<first>`): a later round of the same workload goes on from there. */
+  first?: number;
   /** Whose requests are the operator's. */
   isOperator: (user: string) => boolean;
   timeoutMs: number;
   say: (m: string) => void;
 }): Promise<ConvergenceResult> {
   const { c, audit } = o;
-  const namespaces = Array.from({ length: o.n }, (_, i) => `${o.prefix}-${i}`);
+  const namespaces = Array.from({ length: o.n }, (_, i) => `${o.prefix}-${(o.first ?? 0) + i}`);
   await createNamespaces(c.admin, namespaces);
   await audit.quiet(o.isOperator, QUIET_MS);
   const result = {} as ConvergenceResult;
@@ -105,4 +107,35 @@ export async function convergence(o: {
     );
   }
   return result;
+}
+
+/**
+ * One result from rounds of the same workload (each round's clusters its own): the samples of every
+ * round together, the summaries taken over all of them, and the per-user means weighted by each
+ * round's cluster count.
+ */
+export function mergeConvergence(parts: ConvergenceResult[]): ConvergenceResult {
+  if (parts.length === 1) return parts[0]!;
+  const out = {} as ConvergenceResult;
+  for (const step of STEPS) {
+    const rounds = parts.map((p) => p[step]);
+    const samples = rounds.flatMap((r) => r.samples);
+    const total = samples.length;
+    const users = [...new Set(rounds.flatMap((r) => Object.keys(r.meanByUser)))].sort();
+    const meanByUser: Record<string, Tally> = {};
+    for (const u of users)
+      meanByUser[u] = combine(
+        rounds.flatMap((r) => (r.meanByUser[u] ? [combine([r.meanByUser[u]], r.samples.length)] : [])),
+        1 / total,
+      );
+    out[step] = {
+      latency: summarize(samples.map((x) => x.ms)),
+      checked: summarize(samples.map((x) => x.checkedMs)),
+      settle: summarize(samples.map((x) => x.settleMs)),
+      perCluster: summarize(samples.map((x) => x.requests)),
+      meanByUser,
+      samples,
+    };
+  }
+  return out;
 }

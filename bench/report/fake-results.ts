@@ -26,6 +26,7 @@ export function fakeResults(over: Partial<Results> = {}): Results {
       starts: 1,
       importRuns: 1,
       clusters: 1,
+      rounds: 1,
       noopRepeats: 1,
       throughputEvents: 1,
       concurrency: [1],

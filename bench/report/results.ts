@@ -33,6 +33,11 @@ export interface Results {
   firstRequest?: FirstRequest;
   convergence?: ConvergenceResult;
   /**
+   * When the baseline ran in the same run: the rounds each side converged its clusters in, alternating
+   * (bench/measure/paired.ts); absent when the two ran one after the other.
+   */
+  convergenceRounds?: number;
+  /**
    * Per adapter, deliveries it gave up on over the convergence phase (its "failed to send cloudevent"
    * log lines; absent in older runs). The scale phase's are in scale.adapterFailedSends.
    */

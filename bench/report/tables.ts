@@ -1,7 +1,7 @@
 // Turns one run's results into tables (printed, and written to bench/RESULTS.md on full runs) and
 // checks them against issue 9's targets. Nothing here measures anything.
 import type { Tally } from '../harness/audit';
-import { type Cell, ms, one, renderTable, type Table } from '../harness/stats';
+import { type Cell, ms, one, p50RatioInterval, renderTable, type Table } from '../harness/stats';
 import { STEP_LABEL, STEPS } from '../measure/convergence';
 import { failoverTables } from './failover-table';
 import type { Results } from './results';
@@ -12,6 +12,10 @@ import { targets } from './targets';
 const short = (user: string) => user.replace(/^system:serviceaccount:gpss-operator-system:/, '');
 const ratio = (a: number | undefined, b: number | undefined) =>
   a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(1)}×` : '–';
+const interval = (a: number[], b: number[] | undefined) => {
+  const i = b ? p50RatioInterval(a, b) : undefined;
+  return i ? `${i.low.toFixed(2)}–${i.high.toFixed(2)}×` : '–';
+};
 const sumUsers = (m: Record<string, Tally>) => Object.values(m).reduce((a, t) => a + t.total, 0);
 const sumWrites = (m: Record<string, Tally>) => Object.values(m).reduce((a, t) => a + t.writes, 0);
 const sumReads = (m: Record<string, Tally>) => Object.values(m).reduce((a, t) => a + t.reads, 0);
@@ -22,7 +26,7 @@ export function tables(r: Results): Table[] {
   const base = r.baseline?.convergence;
   if (conv) {
     out.push({
-      title: `1. Convergence: request → phase Ready with every child as specified (ms, ${r.sizes.clusters} clusters, one at a time)`,
+      title: `1. Convergence: request → phase Ready with every child as specified (ms, ${r.sizes.clusters} clusters, one at a time${r.convergenceRounds ? `, each side in ${r.convergenceRounds} alternating rounds` : ''})`,
       head: [
         'step',
         'serverless p50',
@@ -30,6 +34,7 @@ export function tables(r: Results): Table[] {
         'baseline p50',
         'p95',
         'serverless/baseline p50',
+        '90% interval',
         'checked p50 (serverless)',
         'checked p50 (baseline)',
         'settled p50 (serverless)',
@@ -42,6 +47,10 @@ export function tables(r: Results): Table[] {
         ms(base?.[s].latency.p50),
         ms(base?.[s].latency.p95),
         ratio(conv[s].latency.p50, base?.[s].latency.p50),
+        interval(
+          conv[s].samples.map((x) => x.ms),
+          base?.[s].samples.map((x) => x.ms),
+        ),
         ms(conv[s].checked?.p50),
         ms(base?.[s].checked?.p50),
         ms(conv[s].settle.p50),
@@ -51,6 +60,10 @@ export function tables(r: Results): Table[] {
         'Timed at the read of the cluster whose object said converged (status Ready, the conditions of every function at the generation, its finalizer), in the poll whose check of every child (pods and their finalizers, Services, StatefulSet, ConfigMap, budget) then passed. checked: request → that check done; its lists are consistent reads, which the API server may hold up to 100 ms when another client has just listed the same kind (its watch cache asks etcd for progress at most every 100 ms per resource), so it times the checker as much as the operator.',
         'settled: request → the last API request the operator made for that step (its trailing events included).',
         'baseline: one always-on process with list+watch informers, cached reads and a work queue, calling the same reconcileCluster / finalizeCluster / checkCluster (bench/baseline/controller.ts).',
+        '90% interval: of the p50 ratio, from the samples alone (a seeded bootstrap, bench/harness/stats.ts); how far another run of the same code may land.' +
+          (r.convergenceRounds
+            ? ` The two sides ran in ${r.convergenceRounds} alternating rounds each (serverless then baseline, then the other way round; bench/measure/paired.ts), so the machine's load drifts over both alike.`
+            : ' The two sides ran one after the other, minutes apart.'),
       ],
     });
     const rows: Cell[][] = [];

@@ -1,6 +1,15 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { baselineBurstPhase, coldPhase, convergencePhase, fakeResults, scalePhase } from './fake-results';
+import { summarize } from '../harness/stats';
+import type { ConvergenceResult } from '../measure/convergence';
+import {
+  baselineBurstPhase,
+  coldPhase,
+  convergencePhase,
+  fakeResults,
+  scalePhase,
+  tally,
+} from './fake-results';
 import { scaleTables } from './scale-tables';
 import { meets, TARGET, targets } from './targets';
 
@@ -104,6 +113,47 @@ t('issue 14: the burst comparison table puts both side by side, with the ratio',
   assert.equal(row(t5c.rows, 'API server CPU-seconds per cluster')?.slice(1), ['0.60', '0.20', '3.00×']);
   assert.is(
     scaleTables(fakeResults({ scale: scalePhase({ clusters: 500 }) })).find((x) => x.title.startsWith('5c.')),
+    undefined,
+  );
+});
+
+t("issue 14: requests and create → Ready p50 against the baseline's, same run", () => {
+  const side = (ms: number[], create: number, image: number): ConvergenceResult => {
+    const c = convergencePhase(0);
+    const step = (total: number, xs: number[]) => ({
+      ...c.create,
+      latency: summarize(xs),
+      meanByUser: { fn: tally({ total }) },
+      samples: xs.map((x, i) => ({ ns: `n${i}`, ms: x, checkedMs: x, settleMs: x, requests: total })),
+    });
+    return { create: step(create, ms), scale: c.scale, image: step(image, ms) };
+  };
+  const run = (serverlessMs: number[], requests: number) =>
+    targets(
+      fakeResults({
+        convergence: side(serverlessMs, requests, 90),
+        baseline: {
+          startupMs: 1,
+          reconciles: 0,
+          startup: tally(),
+          existingClusters: 0,
+          rssKiB: 1,
+          hwmKiB: 1,
+          convergence: side([200, 210, 190, 205, 195], 20, 30),
+        },
+      }),
+    ).rows;
+  const met = run([250, 260, 240, 255, 245], 60);
+  assert.equal(row(met, 'API requests per created')?.slice(1), ['3.00× (60.0 vs 20.0)', 'met']);
+  assert.equal(row(met, 'API requests per image change')?.slice(1), ['3.00× (90.0 vs 30.0)', 'met']);
+  const latency = row(met, 'create → Ready p50 ≤ 1.3×');
+  assert.match(String(latency?.[1]), /^1\.25× \(250 vs 200 ms; 90% interval \d\.\d\d–\d\.\d\d×\)$/);
+  assert.is(latency?.[2], 'met');
+  const missed = run([300, 310, 290, 305, 295], 61);
+  assert.is(row(missed, 'API requests per created')?.[2], '**missed**');
+  assert.is(row(missed, 'create → Ready p50')?.[2], '**missed**');
+  assert.is(
+    row(targets(fakeResults({ convergence: convergencePhase(1) })).rows, 'create → Ready p50'),
     undefined,
   );
 });

@@ -2,7 +2,7 @@
 // missed, never adjusted. The table below and the findings both judge through these checks, so a
 // target changes in one place and no text can say "met" that the figures do not.
 
-import { type Cell, mib, ms, one, summarize, type Table } from '../harness/stats';
+import { type Cell, mib, ms, one, p50RatioInterval, summarize, type Table } from '../harness/stats';
 import type { FailoverResult } from '../measure/failover';
 import type { BurstResult, ScaleResult } from '../measure/scale';
 import type { Results } from './results';
@@ -25,6 +25,10 @@ export const TARGET = {
   failoverSlackS: 10,
   /** Issue 14: the API server's CPU-seconds per cluster over the burst, at most this many times the baseline's in the same burst. */
   apiServerCpuRatio: 2,
+  /** Issue 14: API requests per created cluster and per image change, at most this many times the baseline's. */
+  requestRatio: 3,
+  /** Issue 14: create → Ready p50 at most this many times the baseline's. */
+  createLatencyRatio: 1.3,
 } as const;
 
 /** What the issue 14 CPU check reads of a burst. */
@@ -150,6 +154,36 @@ export function targets(r: Results): Table {
       `convergence of one cluster ≤ ${T.convergenceP50Ms / 1000} s p50`,
       `${ms(p)} ms (create, size 3)`,
       yes(meets.convergence(p)),
+    ]);
+  }
+  const base = r.baseline?.convergence;
+  if (r.convergence && base) {
+    const requests = (c: typeof base, step: 'create' | 'image') =>
+      Object.values(c[step].meanByUser).reduce((a, t) => a + t.total, 0);
+    for (const [step, what] of [
+      ['create', 'per created size-3 cluster'],
+      ['image', 'per image change (5 instances)'],
+    ] as const) {
+      const s = requests(r.convergence, step);
+      const b = requests(base, step);
+      rows.push([
+        `API requests ${what} ≤ ${T.requestRatio}× the baseline's (issue 14)`,
+        `${(s / b).toFixed(2)}× (${one(s)} vs ${one(b)})`,
+        yes(s <= T.requestRatio * b),
+      ]);
+    }
+    const [s, b] = [r.convergence.create, base.create];
+    const i = p50RatioInterval(
+      s.samples.map((x) => x.ms),
+      b.samples.map((x) => x.ms),
+    );
+    const x = s.latency.p50 / b.latency.p50;
+    rows.push([
+      `create → Ready p50 ≤ ${T.createLatencyRatio}× the baseline's (issue 14)`,
+      `${x.toFixed(2)}× (${ms(s.latency.p50)} vs ${ms(b.latency.p50)} ms` +
+        (i ? `; 90% interval ${i.low.toFixed(2)}–${i.high.toFixed(2)}×` : '') +
+        ')',
+      yes(x <= T.createLatencyRatio),
     ]);
   }
   if (r.scale) {
