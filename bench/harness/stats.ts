@@ -1,5 +1,6 @@
 // Percentiles and plain-text tables: every benchmark reports the same way, in the terminal and in
 // RESULTS.md (the tables are valid Markdown, so one renderer serves both).
+import { seeded } from '../../test/support/seeded';
 
 export interface Summary {
   n: number;
@@ -27,18 +28,6 @@ export function summarize(values: number[]): Summary {
     min: s[0] ?? Number.NaN,
     max: s[s.length - 1] ?? Number.NaN,
     mean: s.length ? sum / s.length : Number.NaN,
-  };
-}
-
-/** A small seeded generator (mulberry32): the same samples always give the same interval. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -1,0 +1,14 @@
+// A seeded random generator shared by the chaos proxy (reproducible faults) and the bench's bootstrap
+// (reproducible intervals).
+
+/** mulberry32: small, fast, and the same sequence for the same seed. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
