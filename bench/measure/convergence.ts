@@ -35,6 +35,18 @@ export interface StepResult {
 
 export type ConvergenceResult = Record<Step, StepResult>;
 
+/** A step's summaries, each taken over its samples. */
+function stepResult(samples: StepResult['samples'], meanByUser: Record<string, Tally>): StepResult {
+  return {
+    latency: summarize(samples.map((x) => x.ms)),
+    checked: summarize(samples.map((x) => x.checkedMs)),
+    settle: summarize(samples.map((x) => x.settleMs)),
+    perCluster: summarize(samples.map((x) => x.requests)),
+    meanByUser,
+    samples,
+  };
+}
+
 /** Requests of one cluster's step: its namespace, plus cluster-scoped ones (nodes, ...) made in its time slot. */
 function attribute(records: AuditRecord[], namespaces: string[], starts: number[]): AuditRecord[][] {
   const out = namespaces.map(() => [] as AuditRecord[]);
@@ -94,14 +106,10 @@ export async function convergence(o: {
         per.map((rs) => tally(rs.filter((r) => r.user === u))),
         1 / o.n,
       );
-    result[step] = {
-      latency: summarize(timing.map((t) => t.ms)),
-      checked: summarize(timing.map((t) => t.checkedMs)),
-      settle: summarize(timing.map((t) => t.settleMs)),
-      perCluster: summarize(per.map((rs) => rs.length)),
+    result[step] = stepResult(
+      namespaces.map((ns, i) => ({ ns, ...timing[i]!, requests: per[i]!.length })),
       meanByUser,
-      samples: namespaces.map((ns, i) => ({ ns, ...timing[i]!, requests: per[i]!.length })),
-    };
+    );
     o.say(
       `${o.prefix} ${step}: p50 ${Math.round(result[step].latency.p50)} ms, p95 ${Math.round(result[step].latency.p95)} ms, ${result[step].perCluster.p50} requests/cluster`,
     );
@@ -128,14 +136,7 @@ export function mergeConvergence(parts: ConvergenceResult[]): ConvergenceResult 
         rounds.flatMap((r) => (r.meanByUser[u] ? [combine([r.meanByUser[u]], r.samples.length)] : [])),
         1 / total,
       );
-    out[step] = {
-      latency: summarize(samples.map((x) => x.ms)),
-      checked: summarize(samples.map((x) => x.checkedMs)),
-      settle: summarize(samples.map((x) => x.settleMs)),
-      perCluster: summarize(samples.map((x) => x.requests)),
-      meanByUser,
-      samples,
-    };
+    out[step] = stepResult(samples, meanByUser);
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // missed, never adjusted. The table below and the findings both judge through these checks, so a
 // target changes in one place and no text can say "met" that the figures do not.
 
+import { combine } from '../harness/audit';
 import { type Cell, mib, ms, one, p50RatioInterval, summarize, type Table } from '../harness/stats';
 import type { FailoverResult } from '../measure/failover';
 import type { BurstResult, ScaleResult } from '../measure/scale';
@@ -159,7 +160,7 @@ export function targets(r: Results): Table {
   const base = r.baseline?.convergence;
   if (r.convergence && base) {
     const requests = (c: typeof base, step: 'create' | 'image') =>
-      Object.values(c[step].meanByUser).reduce((a, t) => a + t.total, 0);
+      combine(Object.values(c[step].meanByUser)).total;
     for (const [step, what] of [
       ['create', 'per created size-3 cluster'],
       ['image', 'per image change (5 instances)'],
