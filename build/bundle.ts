@@ -63,7 +63,8 @@ export async function bundleFunction(
     platform: 'node',
     target: TARGET,
     format: 'esm',
-    minify: true,
+    // GPSS_NO_MINIFY: readable frames in a CPU profile (bench/README.md); images ship minified.
+    minify: !process.env.GPSS_NO_MINIFY,
     // Names stay readable in stack traces and in pino's error serialisation (err.type).
     keepNames: true,
     banner: { js: REQUIRE_SHIM },

@@ -18,6 +18,8 @@ import { awaitHealthy, fnAccount, OPERATOR_NAMESPACE, ping, type Spawned, spawnN
 export interface Serverless {
   functions: Map<string, Spawned>;
   adapters: RunningAdapter[];
+  /** Its processes as they are now, by name ("function reconcile", "adapter gpss-reconcile"): for their CPU. */
+  processes(): Record<string, number>;
   /** Starts the PingSource schedules of eventing/ (cron, as deployed); returns how many pings were sent. */
   armPings(): () => number;
   adapterLog(name: string): string;
@@ -86,6 +88,10 @@ export async function startServerless(
   return {
     functions,
     adapters,
+    processes: () => ({
+      ...Object.fromEntries([...functions].map(([fn, p]) => [`function ${fn}`, p.pid])),
+      ...Object.fromEntries(adapters.map((a) => [`adapter ${a.name}`, a.child.pid!])),
+    }),
     armPings: () => {
       let sent = 0;
       let stopped = false;

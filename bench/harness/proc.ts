@@ -68,6 +68,8 @@ export async function spawnNode(o: SpawnOptions): Promise<Spawned> {
       KUBECONFIG: o.kubeconfig,
       LOG_FILE: o.log,
       LOG_LEVEL: 'info',
+      // Profiling under the bench's load (bench/README.md); the bench's own NODE_OPTIONS are not passed on.
+      ...(process.env.GPSS_FN_NODE_OPTIONS ? { NODE_OPTIONS: process.env.GPSS_FN_NODE_OPTIONS } : {}),
       ...(o.compileCache ? { NODE_COMPILE_CACHE: o.compileCache } : {}),
       ...o.env,
     },

@@ -6,6 +6,7 @@ import { type AuditLog, type AuditRecord, combine, type Tally, tally } from '../
 import type { BenchCluster } from '../harness/cluster';
 import { type Summary, summarize } from '../harness/stats';
 import { awaitConverged, clusterManifest, createNamespaces } from '../harness/workload';
+import { type CpuUse, cpuSnapshot, cpuUse, type Tracked } from './cpu';
 
 export const STEPS = ['create', 'scale', 'image'] as const;
 export type Step = (typeof STEPS)[number];
@@ -31,13 +32,53 @@ export interface StepResult {
   perCluster: Summary;
   meanByUser: Record<string, Tally>;
   samples: Array<{ ns: string; ms: number; checkedMs: number; settleMs: number; requests: number }>;
+  /** CPU-seconds from each request to its check done, summed over the clusters (absent in older runs). */
+  cpu?: StepCpu;
 }
+
+/** CPU-seconds over a step's clusters, each from its request to its check done, summed. */
+export interface StepCpu {
+  clusters: number;
+  /** Per tracked process (a pid with its descendants): control plane, operator, this bench. */
+  components: Record<string, number>;
+  /** Everything else on the machine (other people's work included). */
+  others: number;
+  idle: number;
+  capacity: number;
+}
+
+/** `a` and `b` together (either may be undefined: a step that tracked no CPU). */
+export function addCpu(a: StepCpu | undefined, b: StepCpu | undefined): StepCpu | undefined {
+  if (!a || !b) return a ?? b;
+  const components = { ...a.components };
+  for (const [k, v] of Object.entries(b.components)) components[k] = (components[k] ?? 0) + v;
+  return {
+    clusters: a.clusters + b.clusters,
+    components,
+    others: a.others + b.others,
+    idle: a.idle + b.idle,
+    capacity: a.capacity + b.capacity,
+  };
+}
+
+const oneCluster = (u: CpuUse): StepCpu => ({
+  clusters: 1,
+  components: u.components,
+  others: u.others,
+  idle: u.idle,
+  capacity: u.capacity,
+});
 
 export type ConvergenceResult = Record<Step, StepResult>;
 
 /** A step's summaries, each taken over its samples. */
-function stepResult(samples: StepResult['samples'], meanByUser: Record<string, Tally>): StepResult {
+function stepResult(
+  samples: StepResult['samples'],
+  meanByUser: Record<string, Tally>,
+  cpu: StepCpu | undefined,
+): StepResult {
   return {
+    ...(cpu ? { cpu } : {}),
     latency: summarize(samples.map((x) => x.ms)),
     checked: summarize(samples.map((x) => x.checkedMs)),
     settle: summarize(samples.map((x) => x.settleMs)),
@@ -72,6 +113,8 @@ export async function convergence(o: {
   /** Whose requests are the operator's. */
   isOperator: (user: string) => boolean;
   timeoutMs: number;
+  /** The processes whose CPU is counted per cluster (asked before each, as a pid may change). */
+  tracked?: () => Tracked;
   say: (m: string) => void;
 }): Promise<ConvergenceResult> {
   const { c, audit } = o;
@@ -83,7 +126,10 @@ export async function convergence(o: {
     const mark = audit.mark();
     const starts: number[] = [];
     const timing: Array<{ ms: number; checkedMs: number; settleMs: number }> = [];
+    let cpu: StepCpu | undefined;
     for (const ns of namespaces) {
+      const tracked = o.tracked?.();
+      const cpu0 = tracked && cpuSnapshot(tracked);
       const wall0 = Date.now();
       const t0 = performance.now();
       starts.push(wall0);
@@ -94,6 +140,7 @@ export async function convergence(o: {
       }
       const at = await awaitConverged(c.admin, ns, NAME, o.timeoutMs);
       const [ms, checkedMs] = [at.readyAt - t0, at.checkedAt - t0];
+      if (tracked && cpu0) cpu = addCpu(cpu, oneCluster(cpuUse(cpu0, cpuSnapshot(tracked))));
       const last = await audit.quiet(o.isOperator, QUIET_MS);
       timing.push({ ms, checkedMs, settleMs: Math.max(checkedMs, last - wall0) });
     }
@@ -109,6 +156,7 @@ export async function convergence(o: {
     result[step] = stepResult(
       namespaces.map((ns, i) => ({ ns, ...timing[i]!, requests: per[i]!.length })),
       meanByUser,
+      cpu,
     );
     o.say(
       `${o.prefix} ${step}: p50 ${Math.round(result[step].latency.p50)} ms, p95 ${Math.round(result[step].latency.p95)} ms, ${result[step].perCluster.p50} requests/cluster`,
@@ -136,7 +184,11 @@ export function mergeConvergence(parts: ConvergenceResult[]): ConvergenceResult 
         rounds.flatMap((r) => (r.meanByUser[u] ? [combine([r.meanByUser[u]], r.samples.length)] : [])),
         1 / total,
       );
-    out[step] = stepResult(samples, meanByUser);
+    out[step] = stepResult(
+      samples,
+      meanByUser,
+      rounds.reduce<StepCpu | undefined>((a, r) => addCpu(a, r.cpu), undefined),
+    );
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { tally } from '../report/fake-results';
-import { type ConvergenceResult, mergeConvergence } from './convergence';
+import { type ConvergenceResult, mergeConvergence, type StepCpu } from './convergence';
 import { sidesOf, splitRounds } from './paired';
 
 const t = suite('paired rounds');
@@ -30,8 +30,9 @@ t('alternates which side goes first', () => {
   assert.equal(sidesOf(2), ['serverless', 'baseline']);
 });
 
-const round = (ms: number[], meanTotal: number, first: number): ConvergenceResult => {
+const round = (ms: number[], meanTotal: number, first: number, cpu?: StepCpu): ConvergenceResult => {
   const step = {
+    ...(cpu ? { cpu } : {}),
     latency: { n: ms.length, p50: 0, p95: 0, min: 0, max: 0, mean: 0 },
     settle: { n: ms.length, p50: 0, p95: 0, min: 0, max: 0, mean: 0 },
     perCluster: { n: ms.length, p50: 0, p95: 0, min: 0, max: 0, mean: 0 },
@@ -60,6 +61,34 @@ t('merged rounds: every sample, summaries over all of them, means weighted by cl
   // (3 × 10 + 1 × 30) / 4 clusters
   assert.is(m.create.meanByUser.fn!.total, 15);
   assert.is(m.create.perCluster.mean, 15);
+});
+
+const cpu = (clusters: number, api: number, fn?: number): StepCpu => ({
+  clusters,
+  components: { 'kube-apiserver': api, ...(fn !== undefined ? { 'function reconcile': fn } : {}) },
+  others: 0.1,
+  idle: 0.2,
+  capacity: 1,
+});
+
+t("merged rounds: each round's CPU summed, per process, over all their clusters", () => {
+  const m = mergeConvergence([
+    round([100, 300], 10, 0, cpu(2, 0.5, 0.25)),
+    round([400], 30, 2, cpu(1, 0.25)),
+  ]);
+  assert.equal(m.create.cpu, {
+    clusters: 3,
+    components: { 'kube-apiserver': 0.75, 'function reconcile': 0.25 },
+    others: 0.2,
+    idle: 0.4,
+    capacity: 2,
+  });
+  // A round that tracked no CPU leaves the others' as they are.
+  assert.equal(
+    mergeConvergence([round([100], 10, 0), round([200], 10, 1, cpu(1, 0.5))]).create.cpu,
+    cpu(1, 0.5),
+  );
+  assert.is(mergeConvergence([round([100], 10, 0), round([200], 10, 1)]).create.cpu, undefined);
 });
 
 t.run();

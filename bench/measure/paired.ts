@@ -14,6 +14,7 @@ import type { BenchCluster } from '../harness/cluster';
 import type { Serverless } from '../harness/operator';
 import { memory, resetPeak } from '../harness/proc';
 import { type ConvergenceResult, convergence, mergeConvergence } from './convergence';
+import type { Tracked } from './cpu';
 
 /** `n` clusters split into `rounds` consecutive ranges, the larger ranges first. */
 export function splitRounds(n: number, rounds: number): Array<{ first: number; n: number }> {
@@ -57,6 +58,13 @@ export async function pairedConvergence(o: {
   let base: Omit<BaselineResult, 'convergence' | 'rssKiB' | 'hwmKiB'> | undefined;
   let mem = { rssKiB: Number.NaN, hwmKiB: Number.NaN };
   const ranges = splitRounds(o.n, o.rounds);
+  // Where each side's creates spend the machine's CPU (table 1b): the control plane, the operator's
+  // processes, and this bench (its polls).
+  const tracked = (operator: Record<string, number>) => (): Tracked => ({
+    ...o.c.pids(),
+    ...operator,
+    'bench (this process)': { self: process.pid },
+  });
   for (const [i, range] of ranges.entries()) {
     for (const side of sidesOf(i)) {
       o.say(
@@ -86,6 +94,7 @@ export async function pairedConvergence(o: {
             n: range.n,
             isOperator: o.isFunction,
             timeoutMs: o.timeoutMs,
+            tracked: tracked(o.op.processes()),
             say: o.say,
           }),
         );
@@ -111,6 +120,7 @@ export async function pairedConvergence(o: {
               n: range.n,
               isOperator: b.isOperator,
               timeoutMs: o.timeoutMs,
+              tracked: tracked({ 'baseline controller': b.p.pid }),
               say: o.say,
             }),
           );

@@ -286,10 +286,7 @@ export async function scale(o: {
     audit: o.audit,
     operator: {
       who: 'serverless',
-      processes: {
-        ...Object.fromEntries([...pids].map(([fn, pid]) => [`function ${fn}`, pid])),
-        ...Object.fromEntries(op.adapters.map((a) => [`adapter ${a.name}`, a.child.pid!])),
-      },
+      processes: op.processes(),
       memory: Object.fromEntries(pids),
       isOperator: o.isOperator,
       armPings: () => op.armPings(),

@@ -4,7 +4,7 @@ import { type Tally, tally as tallyOf } from '../harness/audit';
 import type { EventLog } from '../harness/fn-logs';
 import { type Summary, summarize } from '../harness/stats';
 import type { ColdStartResult } from '../measure/cold-start';
-import type { ConvergenceResult } from '../measure/convergence';
+import type { ConvergenceResult, StepCpu } from '../measure/convergence';
 import type { FailoverResult, FailoverRun } from '../measure/failover';
 import type { BaselineBurstResult, BurstResult, ScaleResult } from '../measure/scale';
 import type { Results } from './results';
@@ -170,3 +170,42 @@ export function failoverPhase(readyS: Array<number | undefined>, up: number[] = 
     evicted: summarize(runs.map((x) => x.evictedMs!)),
   };
 }
+
+/** A run whose create step tracked CPU (table 1b) on the serverless side, and on the baseline's if given. */
+const withCpu = (cpu: StepCpu | undefined): ConvergenceResult => {
+  const c = convergencePhase(300);
+  return { create: { ...c.create, ...(cpu ? { cpu } : {}) }, scale: c.scale, image: c.image };
+};
+
+export const cpuRun = (serverless: StepCpu | undefined, baseline?: StepCpu): Results =>
+  fakeResults({
+    convergence: withCpu(serverless),
+    ...(baseline
+      ? {
+          baseline: {
+            startupMs: 1,
+            reconciles: 0,
+            startup: tally(),
+            existingClusters: 0,
+            rssKiB: 1,
+            hwmKiB: 1,
+            convergence: withCpu(baseline),
+          },
+        }
+      : {}),
+  });
+
+export const serverlessCpu: StepCpu = {
+  clusters: 4,
+  components: { 'kube-apiserver': 0.8, 'function reconcile': 0.4, 'adapter gpss-reconcile': 0.2 },
+  others: 0.04,
+  idle: 0.56,
+  capacity: 2,
+};
+export const baselineCpu: StepCpu = {
+  clusters: 4,
+  components: { 'kube-apiserver': 0.6, 'baseline controller': 0.2 },
+  others: 0.04,
+  idle: 0.76,
+  capacity: 1.6,
+};

@@ -1,6 +1,15 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { coldPhase, convergencePhase, fakeResults, scalePhase, tally } from './fake-results';
+import {
+  baselineCpu,
+  coldPhase,
+  convergencePhase,
+  cpuRun,
+  fakeResults,
+  scalePhase,
+  serverlessCpu,
+  tally,
+} from './fake-results';
 import { findings, resyncNote } from './findings';
 import type { Results } from './results';
 
@@ -40,6 +49,21 @@ f('scale: the target verdict and the drops come from the data', () => {
   assert.not.match(missed, 'No delivery was dropped');
   assert.match(text({ scale: scalePhase({ clusters: 30, readyMs: 1000 }) }), 'not judged, 30 clusters only');
   assert.match(text({ scale: scalePhase({ clusters: 30, readyMs: 1000 }) }), 'were not recorded in this run');
+});
+
+f("convergence: each side's CPU per create, and whether the cores were saturated", () => {
+  const both = findings(cpuRun(serverlessCpu, baselineCpu)).join('\n');
+  assert.match(
+    both,
+    "the machine spent 360 CPU-ms per serverless create against 210 for the baseline's (1.7×): the functions 100, their adapters 50 and the API server 200, against the baseline process 50 and the API server 150.",
+  );
+  // 1.44 of 2 CPU-s busy: not saturated.
+  assert.match(both, '72% busy while a serverless create converged and 53% during');
+  assert.match(both, 'the cores had room to spare');
+  const saturated = findings(cpuRun({ ...serverlessCpu, idle: 0.2, capacity: 1.64 }, baselineCpu)).join('\n');
+  assert.match(saturated, '88% busy');
+  assert.match(saturated, 'the CPU the operator spends meanwhile is spent on the way to Ready');
+  assert.not.match(findings(cpuRun(serverlessCpu)).join('\n'), 'CPU per create');
 });
 
 f('scale: CPU-bound only when the machine had little idle', () => {

@@ -2,7 +2,7 @@
 // checks them against issue 9's targets. Nothing here measures anything.
 import type { Tally } from '../harness/audit';
 import { type Cell, ms, one, p50RatioInterval, renderTable, type Table } from '../harness/stats';
-import { STEP_LABEL, STEPS } from '../measure/convergence';
+import { STEP_LABEL, STEPS, type StepCpu } from '../measure/convergence';
 import { failoverTables } from './failover-table';
 import type { Results } from './results';
 import { runtimeTables } from './runtime-tables';
@@ -66,6 +66,8 @@ export function tables(r: Results): Table[] {
             : ' The two sides ran one after the other, minutes apart.'),
       ],
     });
+    const cpu = cpuTable(r);
+    if (cpu) out.push(cpu);
     const rows: Cell[][] = [];
     for (const s of STEPS) {
       for (const [u, t] of Object.entries(conv[s].meanByUser))
@@ -145,6 +147,41 @@ export function tables(r: Results): Table[] {
   out.push(...runtimeTables(r), ...scaleTables(r), ...failoverTables(r));
   out.push(targets(r));
   return out;
+}
+
+/** CPU-ms per cluster of one process (or row) in a step's CPU, '–' where that side tracked none. */
+const perCluster = (u: StepCpu | undefined, pick: (u: StepCpu) => number | undefined) => {
+  const v = u ? pick(u) : undefined;
+  return u && v !== undefined ? ((v * 1000) / u.clusters).toFixed(0) : '–';
+};
+
+/** Table 1b: where each side's convergence spent the machine's CPU, per cluster and process. */
+export function cpuTable(r: Results): Table | undefined {
+  const conv = r.convergence;
+  if (!conv?.create.cpu) return undefined;
+  const base = r.baseline?.convergence;
+  const sides = STEPS.flatMap((s) => [conv[s].cpu, base?.[s].cpu]);
+  const names = [...new Set(sides.flatMap((u) => Object.keys(u?.components ?? {})))].sort(
+    (a, b) => (conv.create.cpu!.components[b] ?? 0) - (conv.create.cpu!.components[a] ?? 0),
+  );
+  const row = (label: string, pick: (u: StepCpu) => number | undefined): Cell[] => [
+    label,
+    ...sides.map((u) => perCluster(u, pick)),
+  ];
+  const busy = (u: StepCpu) => Object.values(u.components).reduce((a, b) => a + b, 0) + u.others;
+  return {
+    title: `1b. Where the CPU went: CPU-ms per cluster, each from its request to its check done (mean over ${conv.create.cpu.clusters} clusters a side)`,
+    head: ['process', ...STEPS.flatMap((s) => [`${s} serverless`, `${s} baseline`])],
+    rows: [
+      ...names.map((n) => row(n, (u) => u.components[n])),
+      row('other work on the machine', (u) => u.others),
+      row('**all busy**', busy),
+      row('idle', (u) => u.idle),
+    ],
+    notes: [
+      `From /proc (each process with its descendants), read before each request and after its check (bench/measure/cpu.ts); the machine has ${r.machine.nproc} cores, so a cluster converged in t ms had ${r.machine.nproc}·t CPU-ms to spend. Serverless: the three functions and their adapters; baseline: its one process. bench: this process's polls and checks, alike on both sides.`,
+    ],
+  };
 }
 
 export function renderAll(r: Results): string {
