@@ -1,5 +1,7 @@
 // Small fabricated runs for the report's unit tests: only the figures a test sets matter, the rest
 // is the least a Results needs to render.
+
+import type { BaselineResult } from '../baseline/baseline';
 import { type Tally, tally as tallyOf } from '../harness/audit';
 import type { EventLog } from '../harness/fn-logs';
 import { type Summary, summarize } from '../harness/stats';
@@ -180,20 +182,19 @@ const withCpu = (cpu: StepCpu | undefined): ConvergenceResult => {
 export const cpuRun = (serverless: StepCpu | undefined, baseline?: StepCpu): Results =>
   fakeResults({
     convergence: withCpu(serverless),
-    ...(baseline
-      ? {
-          baseline: {
-            startupMs: 1,
-            reconciles: 0,
-            startup: tally(),
-            existingClusters: 0,
-            rssKiB: 1,
-            hwmKiB: 1,
-            convergence: withCpu(baseline),
-          },
-        }
-      : {}),
+    ...(baseline ? { baseline: baselinePhase(withCpu(baseline)) } : {}),
   });
+
+/** The baseline's side of a run: its convergence, the rest the least it needs. */
+export const baselinePhase = (convergence: ConvergenceResult): BaselineResult => ({
+  startupMs: 1,
+  reconciles: 0,
+  startup: tally(),
+  existingClusters: 0,
+  rssKiB: 1,
+  hwmKiB: 1,
+  convergence,
+});
 
 export const serverlessCpu: StepCpu = {
   clusters: 4,

@@ -4,6 +4,7 @@ import { summarize } from '../harness/stats';
 import type { ConvergenceResult } from '../measure/convergence';
 import {
   baselineBurstPhase,
+  baselinePhase,
   coldPhase,
   convergencePhase,
   fakeResults,
@@ -132,15 +133,7 @@ t("issue 14: requests and create → Ready p50 against the baseline's, same run"
     targets(
       fakeResults({
         convergence: side(serverlessMs, requests, 90),
-        baseline: {
-          startupMs: 1,
-          reconciles: 0,
-          startup: tally(),
-          existingClusters: 0,
-          rssKiB: 1,
-          hwmKiB: 1,
-          convergence: side([200, 210, 190, 205, 195], 20, 30),
-        },
+        baseline: baselinePhase(side([200, 210, 190, 205, 195], 20, 30)),
       }),
     ).rows;
   const met = run([250, 260, 240, 255, 245], 60);
