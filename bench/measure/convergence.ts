@@ -47,6 +47,9 @@ export interface StepCpu {
   capacity: number;
 }
 
+/** CPU-seconds the machine was busy: every tracked process and everything else. */
+export const cpuBusy = (u: StepCpu) => Object.values(u.components).reduce((a, b) => a + b, 0) + u.others;
+
 /** `a` and `b` together (either may be undefined: a step that tracked no CPU). */
 export function addCpu(a: StepCpu | undefined, b: StepCpu | undefined): StepCpu | undefined {
   if (!a || !b) return a ?? b;

@@ -2,7 +2,7 @@
 // true when the code (and so the numbers) change.
 import type { Tally } from '../harness/audit';
 import { pingsPerHour } from '../measure/activator';
-import type { StepCpu } from '../measure/convergence';
+import { cpuBusy, type StepCpu } from '../measure/convergence';
 import { adapterDrops, handledEvents } from './deliveries';
 import type { Results } from './results';
 import { meets, TARGET, verdict } from './targets';
@@ -180,8 +180,8 @@ function createCpu(r: Results): string | undefined {
   if (!s || !b) return undefined;
   const ms = (u: StepCpu, pick: (name: string) => boolean) =>
     (1000 * Object.entries(u.components).reduce((a, [k, v]) => a + (pick(k) ? v : 0), 0)) / u.clusters;
-  const all = (u: StepCpu) => ms(u, () => true) + (1000 * u.others) / u.clusters;
-  const busy = (u: StepCpu) => (100 * (all(u) * u.clusters)) / 1000 / Math.max(1e-9, u.capacity);
+  const all = (u: StepCpu) => (1000 * cpuBusy(u)) / u.clusters;
+  const busy = (u: StepCpu) => (100 * cpuBusy(u)) / Math.max(1e-9, u.capacity);
   const api = (k: string) => k === 'kube-apiserver';
   return (
     `**CPU per create** (table 1b): the machine spent ${r0(all(s))} CPU-ms per serverless create against ${r0(all(b))} for the baseline's (${(all(s) / all(b)).toFixed(1)}×): ` +

@@ -2,7 +2,7 @@
 // checks them against issue 9's targets. Nothing here measures anything.
 import type { Tally } from '../harness/audit';
 import { type Cell, ms, one, p50RatioInterval, renderTable, type Table } from '../harness/stats';
-import { STEP_LABEL, STEPS, type StepCpu } from '../measure/convergence';
+import { cpuBusy, STEP_LABEL, STEPS, type StepCpu } from '../measure/convergence';
 import { failoverTables } from './failover-table';
 import type { Results } from './results';
 import { runtimeTables } from './runtime-tables';
@@ -168,14 +168,13 @@ export function cpuTable(r: Results): Table | undefined {
     label,
     ...sides.map((u) => perCluster(u, pick)),
   ];
-  const busy = (u: StepCpu) => Object.values(u.components).reduce((a, b) => a + b, 0) + u.others;
   return {
     title: `1b. Where the CPU went: CPU-ms per cluster, each from its request to its check done (mean over ${conv.create.cpu.clusters} clusters a side)`,
     head: ['process', ...STEPS.flatMap((s) => [`${s} serverless`, `${s} baseline`])],
     rows: [
       ...names.map((n) => row(n, (u) => u.components[n])),
       row('other work on the machine', (u) => u.others),
-      row('**all busy**', busy),
+      row('**all busy**', cpuBusy),
       row('idle', (u) => u.idle),
     ],
     notes: [
