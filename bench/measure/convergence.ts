@@ -36,15 +36,12 @@ export interface StepResult {
   cpu?: StepCpu;
 }
 
-/** CPU-seconds over a step's clusters, each from its request to its check done, summed. */
-export interface StepCpu {
+/**
+ * CPU-seconds over a step's clusters, each from its request to its check done, summed (cpuUse's
+ * figures: per tracked process, everything else on the machine, idle, capacity).
+ */
+export interface StepCpu extends Omit<CpuUse, 'wallS'> {
   clusters: number;
-  /** Per tracked process (a pid with its descendants): control plane, operator, this bench. */
-  components: Record<string, number>;
-  /** Everything else on the machine (other people's work included). */
-  others: number;
-  idle: number;
-  capacity: number;
 }
 
 /** CPU-seconds the machine was busy: every tracked process and everything else. */
@@ -64,13 +61,7 @@ export function addCpu(a: StepCpu | undefined, b: StepCpu | undefined): StepCpu 
   };
 }
 
-const oneCluster = (u: CpuUse): StepCpu => ({
-  clusters: 1,
-  components: u.components,
-  others: u.others,
-  idle: u.idle,
-  capacity: u.capacity,
-});
+const oneCluster = ({ wallS: _, ...u }: CpuUse): StepCpu => ({ clusters: 1, ...u });
 
 export type ConvergenceResult = Record<Step, StepResult>;
 

@@ -173,12 +173,12 @@ export function failoverPhase(readyS: Array<number | undefined>, up: number[] = 
   };
 }
 
-/** A run whose create step tracked CPU (table 1b) on the serverless side, and on the baseline's if given. */
 const withCpu = (cpu: StepCpu | undefined): ConvergenceResult => {
   const c = convergencePhase(300);
   return { create: { ...c.create, ...(cpu ? { cpu } : {}) }, scale: c.scale, image: c.image };
 };
 
+/** A run whose create step tracked CPU (table 1b) on the serverless side, and on the baseline's if given. */
 export const cpuRun = (serverless: StepCpu | undefined, baseline?: StepCpu): Results =>
   fakeResults({
     convergence: withCpu(serverless),
