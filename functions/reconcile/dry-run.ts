@@ -3,11 +3,27 @@
 // anything is applied, turns that refusal into ConfigValid=False naming the GpssCluster field, and no
 // child is half-written. Costs one dry-run request, only when the StatefulSet is about to change.
 import { FIELD_MANAGERS, type GpssCluster } from '../../lib/api/types';
-import type { KubeClient } from '../../lib/k8s/client';
+import type { ApplyOptions, KubeClient } from '../../lib/k8s/client';
 import { kubeApiError } from '../../lib/k8s/errors';
 import type { Observed } from '../../lib/k8s/observe';
-import { statefulSetToDryRun } from './plan-config';
+import { specProblems, statefulSetToDryRun } from './plan-config';
 import type { Rejection } from './steps';
+
+const DRY_RUN: ApplyOptions = { fieldManager: FIELD_MANAGERS.reconcile, force: true, dryRun: true };
+const NOTHING: Observed = { services: [], pods: [], nodes: [] };
+
+/**
+ * The dry run a new cluster's first pass makes, sent with its reads (lib/k8s/read-ahead.ts) rather
+ * than after them: what it sends depends only on the spec while no StatefulSet exists, so the pass's
+ * own dry run of the same object takes this answer, a round trip off the way to the first apply. If
+ * the pass finds a StatefulSet after all, or the spec it reads differs, it sends its own. Only where
+ * the pass will dry-run: a valid spec, out of maintenance (reconcile.ts's gate).
+ */
+export function dryRunAhead(kube: KubeClient, cr: GpssCluster): void {
+  if (cr.spec.maintenance || specProblems(cr, NOTHING)) return;
+  const want = statefulSetToDryRun(cr, NOTHING);
+  if (want) kube.apply(want, DRY_RUN).catch(() => undefined);
+}
 
 export async function refusedByApiServer(
   kube: KubeClient,
@@ -17,7 +33,7 @@ export async function refusedByApiServer(
   const want = statefulSetToDryRun(cr, observed);
   if (!want) return undefined;
   try {
-    await kube.apply(want, { fieldManager: FIELD_MANAGERS.reconcile, force: true, dryRun: true });
+    await kube.apply(want, DRY_RUN);
     return undefined;
   } catch (err) {
     if (!isRefusal(err)) throw err;

@@ -23,6 +23,8 @@ function readsOf(evs: ApiServerEvent[], now = NOW): string[] | undefined {
   ahead({
     get: (res: string, ns: string, name: string) => read(`get ${res} ${ns}/${name}`),
     list: (res: string, ns?: string) => read(`list ${res} ${ns ?? '*'}`),
+    apply: (o: { kind: string; metadata: { namespace: string; name: string } }, opts: { dryRun?: boolean }) =>
+      read(`${opts.dryRun ? 'dry-run' : 'apply'} ${o.kind} ${o.metadata.namespace}/${o.metadata.name}`),
   } as unknown as KubeClient);
   return calls;
 }
@@ -62,8 +64,9 @@ function sts(
 
 const SETTLED = { observedGeneration: 2, replicas: 3, readyReplicas: 3, updatedReplicas: 3 };
 
-test("a new cluster's add event: its first round of reads, beside the triage", () => {
+test("a new cluster's add event: its first round of reads and its dry run, beside the triage", () => {
   assert.equal(readsOf([added()])?.sort(), [
+    'dry-run StatefulSet ns/g',
     'get configmaps ns/g-instance-config',
     'get poddisruptionbudgets ns/g',
     'get statefulsets ns/g',
@@ -72,6 +75,21 @@ test("a new cluster's add event: its first round of reads, beside the triage", (
     'list pods ns',
     'list services ns',
   ]);
+});
+
+test('a new cluster in maintenance or with a spec the pass rejects: its reads, no dry run', () => {
+  const seed = cluster();
+  const reads = (spec: object) => readsOf([added({ spec: { ...seed.spec, ...spec } })]);
+  assert.ok(reads({ maintenance: true })?.includes('get statefulsets ns/g'));
+  assert.not.ok(
+    reads({ maintenance: true })?.some((c) => c.startsWith('dry-run')),
+    'maintenance',
+  );
+  assert.ok(reads({ gpss_config: '{' })?.includes('get statefulsets ns/g'));
+  assert.not.ok(
+    reads({ gpss_config: '{' })?.some((c) => c.startsWith('dry-run')),
+    'an invalid spec',
+  );
 });
 
 test('a cluster reconcile has reported on, an update, a deletion or a late add event: no read ahead', () => {

@@ -10,7 +10,7 @@ import { listWatched } from '../../lib/k8s/watch-scope';
 import type { ClusterRef } from '../../lib/runtime/cluster-key';
 import type { FunctionContext } from '../../lib/runtime/context';
 import type { ApiServerEvent } from '../../lib/runtime/events/apiserver';
-import { refusedByApiServer } from './dry-run';
+import { dryRunAhead, refusedByApiServer } from './dry-run';
 import { carryOut, type ExecContext, execute } from './execute';
 import { planCluster, planServices, withServices } from './plan';
 import {
@@ -81,7 +81,8 @@ function newCluster(cr: GpssCluster): boolean {
 
 /**
  * What to read beside the triage's read of the cluster: a new cluster's first round (its add event
- * cannot be settled: reconcile has not judged it), or a rollout's end (rollout-ended.ts). One round
+ * cannot be settled: reconcile has not judged it) with its dry run (dry-run.ts), or a rollout's end
+ * (rollout-ended.ts). One round
  * trip less on the way to a new cluster's first apply and to the end of every rollout. Only for a
  * cluster created moments ago: an add event delivered late (behind a burst of creates) often finds
  * the cluster handled already by a resync, and its reads (every GpssCluster among them, for the
@@ -101,6 +102,7 @@ export function readAhead(evs: readonly ApiServerEvent[], ref: ClusterRef, now: 
       const { others, observed } = firstReads(kube, cr);
       others?.catch(() => undefined);
       observed.catch(() => undefined);
+      dryRunAhead(kube, cr);
     };
   return rolloutEndReadAhead(evs, { metadata: ref }, now);
 }

@@ -2,7 +2,7 @@
 // snapshot (lib/k8s/snapshot.ts) and the triage's read of the cluster (lib/k8s/primed.ts). Every
 // write goes to the API server and is reported first, by resource and namespace, so an overlay can
 // stop answering reads of what a write has since changed. Reads of a subresource always go through.
-import type { KubeClient, ListOptions, ListResult, ObjectRef } from './client';
+import type { ApplyOptions, KubeClient, ListOptions, ListResult, ObjectRef } from './client';
 import { type ResourceRef, resolveResource, resourceFor } from './resources';
 
 export interface Overlay {
@@ -23,6 +23,8 @@ export interface Overlay {
    * and map its refusal.
    */
   apply?(obj: ObjectRef, send: (obj: ObjectRef) => Promise<unknown>): Promise<unknown>;
+  /** A dry-run apply's answer (or its promise), or undefined to ask the API server; a dry run writes nothing. */
+  dryRun?(obj: ObjectRef, options: ApplyOptions): { answer: unknown } | undefined;
 }
 
 export function overlayClient(kube: KubeClient, o: Overlay): KubeClient {
@@ -51,8 +53,12 @@ export function overlayClient(kube: KubeClient, o: Overlay): KubeClient {
             );
         case 'apply':
           return (obj: ObjectRef, ...rest: unknown[]) => {
+            const options = rest[0] as ApplyOptions | undefined;
+            const hit = options?.dryRun ? o.dryRun?.(obj, options) : undefined;
+            if (hit) return hit.answer;
             const send = (x: ObjectRef) => {
-              o.wrote(resourceFor(x.apiVersion, x.kind)?.plural, x.metadata.namespace);
+              // A dry run writes nothing: what was read stays as it was.
+              if (!options?.dryRun) o.wrote(resourceFor(x.apiVersion, x.kind)?.plural, x.metadata.namespace);
               return pass(target, prop).call(target, x, ...rest);
             };
             return o.apply ? o.apply(obj, send) : send(obj);

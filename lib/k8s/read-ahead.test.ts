@@ -20,6 +20,7 @@ function recorder() {
       return { items: [{ read: ++n }] };
     },
     apply: async (o: { kind: string }) => calls.push(`apply ${o.kind}`),
+    patch: async () => calls.push('patch'),
   };
   return { calls, kube: kube as unknown as KubeClient };
 }
@@ -86,14 +87,34 @@ test("a read ahead's failure reaches the pass that makes that read, and nobody e
   }
 });
 
-test('a read ahead only reads', () => {
+test('a dry run sent ahead answers the identical dry run of the pass once; anything else goes through', async () => {
+  const { calls, kube } = recorder();
+  const sts = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'g', namespace: 'ns' } };
+  const dryRun = { fieldManager: 'x', force: true, dryRun: true };
+  const pass = readAheadClient(kube, (k) => {
+    void k.apply(sts, dryRun);
+    void k.get('statefulsets', 'ns', 'g');
+  });
+  assert.equal(calls, ['apply StatefulSet', 'get statefulsets ns/g'], 'sent at once');
+  // The fake answers an apply with the number of calls so far.
+  assert.is(await pass.apply({ ...sts, spec: { replicas: 2 } }, dryRun), 3, 'another object: sent');
+  assert.is(await pass.apply(sts, { ...dryRun, force: false }), 4, 'other options: sent');
+  assert.is(await pass.apply(sts, dryRun), 1, 'the identical dry run: answered ahead');
+  assert.is(await pass.apply(sts, dryRun), 5, 'a second time: sent');
+  assert.equal(await pass.get('statefulsets', 'ns', 'g'), { read: 1 }, 'a dry run writes nothing: kept');
+  assert.is(calls.length, 5);
+});
+
+test('a read ahead only reads and dry-runs', () => {
   const { kube } = recorder();
+  const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' } };
   assert.throws(
-    () =>
-      readAheadClient(kube, (k) => {
-        void k.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' } }, { fieldManager: 'x' });
-      }),
-    /only gets and lists/,
+    () => readAheadClient(kube, (k) => void k.apply(svc, { fieldManager: 'x' })),
+    /only as a dry run/,
+  );
+  assert.throws(
+    () => readAheadClient(kube, (k) => void k.patch('services', 'ns', 's', [], 'json')),
+    /only gets, lists and dry-runs/,
   );
 });
 

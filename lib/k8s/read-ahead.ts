@@ -4,13 +4,14 @@
 // read that the pass does not make after all is a request spent for nothing, which the bench counts.
 //
 // Each read ahead answers the first identical call of the pass (same resource, namespace, name or
-// list options) and only that one: a second identical call is a second read. A write to a kind drops
+// list options) and only that one: a second identical call is a second read. A server-side dry run
+// (which writes nothing) may be sent ahead the same way, answering the pass's identical dry run. A write to a kind drops
 // what was read ahead of it, so the pass reads its own writes. Answers are what the API server said
 // a few milliseconds before the pass would have asked: no staler than a read the pass makes itself
 // while another of its reads is in flight.
-import type { KubeClient, ListOptions, ListResult } from './client';
+import type { ApplyOptions, KubeClient, ListOptions, ListResult, ObjectRef } from './client';
 import { overlayClient } from './overlay';
-import { type ResourceRef, resolveResource } from './resources';
+import { type ResourceRef, resolveResource, resourceFor } from './resources';
 
 /**
  * True when `at` (an API server timestamp, whole seconds) is at most a few seconds before `now`: an
@@ -38,6 +39,10 @@ function listKey(res: ResourceRef, namespace: string | undefined, options: ListO
   return JSON.stringify(['list', resolveResource(res).plural, namespace ?? '', sorted]);
 }
 
+function dryRunKey(obj: ObjectRef, options: ApplyOptions): string {
+  return JSON.stringify(['dry-run', obj, options]);
+}
+
 /** `kube` whose first reads matching those `ahead` makes are answered by them; `ahead` runs now. */
 export function readAheadClient(kube: KubeClient, ahead: ReadAhead): KubeClient {
   const reads = new Map<string, { plural: string; answer: Promise<unknown> }>();
@@ -52,7 +57,8 @@ export function readAheadClient(kube: KubeClient, ahead: ReadAhead): KubeClient 
     reads.delete(key);
     return read && { answer: read.answer };
   };
-  // Reads only; each answers with the promise kept here, so one the pass never makes rejects unseen.
+  // Reads and dry runs only; each answers with the promise kept here, so one the pass never makes
+  // rejects unseen.
   ahead(
     new Proxy(kube, {
       get(target, prop) {
@@ -62,13 +68,21 @@ export function readAheadClient(kube: KubeClient, ahead: ReadAhead): KubeClient 
         if (prop === 'list')
           return (res: ResourceRef, ns: string | undefined, options: ListOptions = {}) =>
             start(listKey(res, ns, options), res, target.list(res, ns, options));
-        throw new Error(`a read ahead only gets and lists (not ${String(prop)})`);
+        if (prop === 'apply')
+          return (obj: ObjectRef, options: ApplyOptions) => {
+            if (!options.dryRun) throw new Error('a read ahead applies only as a dry run');
+            const res = options.resource ?? resourceFor(obj.apiVersion, obj.kind);
+            if (!res) throw new Error(`a read ahead cannot dry-run ${obj.apiVersion} ${obj.kind}`);
+            return start(dryRunKey(obj, options), res, target.apply(obj, options));
+          };
+        throw new Error(`a read ahead only gets, lists and dry-runs (not ${String(prop)})`);
       },
     }),
   );
   return overlayClient(kube, {
     get: (res, ns, name) => take(getKey(res, ns, name)),
     list: (res, ns, options) => take(listKey(res, ns, options))?.answer as Promise<ListResult<unknown>>,
+    dryRun: (obj, options) => take(dryRunKey(obj, options)),
     wrote: (plural) => {
       for (const [key, read] of reads) if (plural === undefined || read.plural === plural) reads.delete(key);
     },

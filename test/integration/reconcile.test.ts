@@ -17,6 +17,7 @@ import {
   adapterEvent,
   adminClient,
   auditMark,
+  auditSince,
   deliver,
   functionClient,
   installOperator,
@@ -211,6 +212,39 @@ test('the seed manifest converges with per-instance NodePort addresses', async (
   const conds = Object.fromEntries((status.conditions ?? []).map((c) => [c.type, c.status]));
   assert.equal(conds, { ConfigValid: 'True', Progressing: 'False', ExternalAddressReady: 'True' });
   assert.is(status.observedGeneration, 1);
+});
+
+test("a new cluster's add event: its dry run goes out beside its first reads and the pass takes that answer", async (ctx) => {
+  const name = 'ahead';
+  const spec = {
+    ...SEED.spec,
+    size: 1,
+    gpss_config: SEED.spec.gpss_config.replace('"Id": "gpfdist"', '"Id": "ahead"'),
+  };
+  const made = await ctx.c.kubectl(['create', '-f', '-'], {
+    input: JSON.stringify({ ...SEED, metadata: { name, namespace: NS }, spec }),
+  });
+  assert.is(made.code, 0, made.stderr);
+  try {
+    const created = await ctx.admin.get<Obj>('gpssclusters', NS, name);
+    const mark = auditMark();
+    const res = await deliver(ctx.app, adapterEvent(created!, 'add'));
+    assert.is(res.status, 200, await res.text());
+    const mine = auditSince(mark, serviceAccountUser('reconcile'));
+    const sts = mine.filter((e) => e.verb === 'patch' && e.objectRef?.resource === 'statefulsets');
+    const dry = sts.filter((e) => /[?&]dryRun=/.test(e.requestURI ?? ''));
+    assert.is(dry.length, 1, 'one dry run: the pass took the answer of the one sent ahead');
+    assert.is(sts.length, 2, 'and the StatefulSet applied');
+    // RFC 3339 with microseconds, fixed width: ordered as strings.
+    const lastRead = mine
+      .filter((e) => e.verb === 'get' || e.verb === 'list')
+      .map((e) => e.stageTimestamp)
+      .sort()
+      .at(-1)!;
+    assert.ok(dry[0]!.requestReceivedTimestamp < lastRead, 'sent before the first reads had all answered');
+  } finally {
+    await ctx.c.kubectl(['delete', 'gpss', name, '-n', NS, '--wait=false']);
+  }
 });
 
 test('a pass from a read older than the StatefulSet applies it unchanged and leaves Converged', async (ctx) => {

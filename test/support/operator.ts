@@ -81,6 +81,7 @@ export interface AuditEvent {
   objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
   responseStatus?: { code?: number };
   stage: string;
+  requestReceivedTimestamp: string;
   stageTimestamp: string;
 }
 
