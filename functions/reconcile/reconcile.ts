@@ -82,12 +82,11 @@ function newCluster(cr: GpssCluster): boolean {
 /**
  * What to read beside the triage's read of the cluster: a new cluster's first round (its add event
  * cannot be settled: reconcile has not judged it) with its dry run (dry-run.ts), or a rollout's end
- * (rollout-ended.ts). One round
- * trip less on the way to a new cluster's first apply and to the end of every rollout. Only for a
- * cluster created moments ago: an add event delivered late (behind a burst of creates) often finds
- * the cluster handled already by a resync, and its reads (every GpssCluster among them, for the
- * Cluster.Id check) would be spent for nothing: the 500-cluster burst with a resync in the middle
- * made 261 such passes.
+ * (rollout-ended.ts). One round trip less on the way to a new cluster's first apply and to the end
+ * of every rollout. Only for a cluster created moments ago: an add event delivered late (behind a
+ * burst of creates) often finds the cluster handled already by a resync, and its reads (every
+ * GpssCluster among them, for the Cluster.Id check) would be spent for nothing: the 500-cluster
+ * burst with a resync in the middle made 261 such passes.
  */
 export function readAhead(evs: readonly ApiServerEvent[], ref: ClusterRef, now: Date): ReadAhead | undefined {
   const added = evs.findLast((e) => e.kind === KIND && e.verb === 'add' && e.object);

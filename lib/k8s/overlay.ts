@@ -1,7 +1,8 @@
 // A client whose reads may be answered without the API server for one handler's run: the resync's
-// snapshot (lib/k8s/snapshot.ts) and the triage's read of the cluster (lib/k8s/primed.ts). Every
-// write goes to the API server and is reported first, by resource and namespace, so an overlay can
-// stop answering reads of what a write has since changed. Reads of a subresource always go through.
+// snapshot (lib/k8s/snapshot.ts), the triage's read of the cluster (lib/k8s/primed.ts) and the reads
+// made ahead (lib/k8s/read-ahead.ts). Every write goes to the API server and is reported first, by
+// resource and namespace, so an overlay can stop answering reads of what a write has since changed
+// (a dry run is no write: it changes nothing, and may be answered like a read). Reads of a subresource always go through.
 import type { ApplyOptions, KubeClient, ListOptions, ListResult, ObjectRef } from './client';
 import { type ResourceRef, resolveResource, resourceFor } from './resources';
 
