@@ -17,6 +17,7 @@ import { type LocalPing, readEventing } from './eventing';
 import { kubectl } from './kubectl';
 import { delay, freePort } from './process';
 import { serviceAccountKubeconfig } from './service-account-kubeconfig';
+import { awaitWatchable } from './watchable';
 
 export const OPERATOR_NAMESPACE = 'gpss-operator-system';
 
@@ -266,7 +267,12 @@ export async function startOperator(o: OperatorOptions): Promise<RunningOperator
 
   try {
     for (const fn of fns) await startFn(fn);
-    for (const s of sources.filter((x) => fns.includes(x.target))) {
+    const starting = sources.filter((x) => fns.includes(x.target));
+    await awaitWatchable(
+      o.kubeconfig,
+      starting.flatMap((s) => s.config.resources.map((r) => r.gvr)),
+    );
+    for (const s of starting) {
       await startSource(s.name);
       say(
         `source ${s.name} → ${s.target} (${s.config.resources.map((r) => r.gvr.Resource).join(', ')}) as ${s.serviceAccount?.name}`,

@@ -10,6 +10,7 @@ import { REPO_ROOT } from '../../localcluster/config';
 import { parseCron } from '../../localcluster/cron';
 import { readEventing } from '../../localcluster/eventing';
 import { awaitSourcesLive } from '../../localcluster/sources-live';
+import { awaitWatchable } from '../../localcluster/watchable';
 import { compileCacheOf } from './bundles';
 import type { BenchCluster } from './cluster';
 import { failedSends } from './fn-logs';
@@ -50,7 +51,12 @@ export async function startServerless(
     await Promise.all([...functions.values()].map((f) => f.stop()));
   };
   const startAdapters = async () => {
-    for (const s of sources.filter((x) => functions.has(x.target))) {
+    const starting = sources.filter((x) => functions.has(x.target));
+    await awaitWatchable(
+      c.kubeconfig,
+      starting.flatMap((s) => s.config.resources.map((r) => r.gvr)),
+    );
+    for (const s of starting) {
       adapters.push(
         startAdapter({
           name: s.name,
