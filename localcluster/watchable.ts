@@ -20,7 +20,7 @@ export function isCustom(gvr: WatchedResource): boolean {
   return gvr.Group.includes('.') && !gvr.Group.endsWith('.k8s.io');
 }
 
-/** Resolves once the API server accepts a watch of each custom resource among `gvrs`. */
+/** Resolves once the API server no longer refuses a watch of each custom resource among `gvrs` with 429. */
 export async function awaitWatchable(
   kubeconfig: string,
   gvrs: readonly WatchedResource[],
@@ -41,11 +41,12 @@ export async function awaitWatchable(
           refused ??= err;
         },
       );
-      const accepted = refused === undefined;
       request.abort();
-      if (accepted) break;
+      // Only the cache filling is waited out: any other answer (403 for a kubeconfig that may not
+      // watch every namespace) is the adapters' to meet with their own accounts.
+      if ((refused as { statusCode?: number } | undefined)?.statusCode !== 429) break;
       if (Date.now() > deadline)
-        throw new Error(`${path}: no watch accepted within ${timeoutMs} ms`, { cause: refused });
+        throw new Error(`${path}: watches still refused (429) after ${timeoutMs} ms`, { cause: refused });
       await delay(100);
     }
   }

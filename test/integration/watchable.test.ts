@@ -1,10 +1,14 @@
 // A custom resource installed moments ago refuses watches while its watch cache fills (429); the
 // operator's launcher waits until one is accepted before its adapters start (localcluster/watchable.ts),
 // so their first watch is not the refused one and no event is lost to the back-off.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Watch } from '@kubernetes/client-node';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadKubeConfig } from '../../lib/k8s/kubeconfig';
+import { serviceAccountKubeconfig } from '../../localcluster/service-account-kubeconfig';
 import { awaitWatchable, isCustom } from '../../localcluster/watchable';
 import { type SharedCluster, sharedCluster } from '../support/cluster';
 
@@ -83,6 +87,18 @@ test('a watch of a CRD installed moments ago is accepted at the first try once a
   await awaitWatchable(ctx.c.kubeconfig, [gvr]);
   const path = `/apis/${gvr.Group}/${gvr.Version}/${gvr.Resource}`;
   assert.is(await watchStatus(ctx.c, path), 200);
+});
+
+test('any other refusal is not waited out: a kubeconfig that may not watch returns at once', async (ctx) => {
+  const gvr = await freshCrd(ctx);
+  const admin = loadKubeConfig({ KUBECONFIG: ctx.c.kubeconfig });
+  const dir = mkdtempSync(join(tmpdir(), 'watchable-'));
+  const nobody = await serviceAccountKubeconfig(admin, { namespace: 'default', name: 'default' }, dir);
+  const path = `/apis/${gvr.Group}/${gvr.Version}/${gvr.Resource}`;
+  await awaitWatchable(ctx.c.kubeconfig, [gvr]);
+  assert.is(await watchStatus({ ...ctx.c, kubeconfig: nobody }, path), 403, 'refused for want of RBAC');
+  // Waiting out a 403 would end in the deadline's error.
+  await awaitWatchable(nobody, [gvr], { timeoutMs: 5_000 });
 });
 
 test.run();
