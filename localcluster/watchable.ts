@@ -7,17 +7,31 @@
 // will watch is accepted.
 import { Watch } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../lib/k8s/kubeconfig';
+import type { SourceConfig } from './adapter';
 import { delay } from './process';
 
-export interface WatchedResource {
-  Group: string;
-  Version: string;
-  Resource: string;
-}
+export type WatchedResource = SourceConfig['resources'][number]['gvr'];
 
 /** A CRD's group always has a dot; the built-in ones with a dot end in .k8s.io. */
 export function isCustom(gvr: WatchedResource): boolean {
   return gvr.Group.includes('.') && !gvr.Group.endsWith('.k8s.io');
+}
+
+/** The status a watch of `path` is answered with (200: accepted), the request dropped once it is known. */
+export async function watchStatus(kubeconfig: string, path: string): Promise<number> {
+  let refused: { statusCode?: number } | undefined;
+  // Resolves once the answer's status is known: a refusal has called `done` by then.
+  const request = await new Watch(loadKubeConfig({ KUBECONFIG: kubeconfig })).watch(
+    path,
+    { timeoutSeconds: 1 },
+    () => {},
+    (err) => {
+      refused ??= err ?? undefined;
+    },
+  );
+  const status = refused === undefined ? 200 : (refused.statusCode ?? 0);
+  request.abort();
+  return status;
 }
 
 /** Resolves once the API server no longer refuses a watch of each custom resource among `gvrs` with 429. */
@@ -26,27 +40,14 @@ export async function awaitWatchable(
   gvrs: readonly WatchedResource[],
   { timeoutMs = 30_000 } = {},
 ): Promise<void> {
-  const watch = new Watch(loadKubeConfig({ KUBECONFIG: kubeconfig }));
   const paths = new Set(gvrs.filter(isCustom).map((g) => `/apis/${g.Group}/${g.Version}/${g.Resource}`));
   for (const path of paths) {
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      let refused: unknown;
-      // Resolves once the answer's status is known: a refusal has called `done` by then.
-      const request = await watch.watch(
-        path,
-        { timeoutSeconds: 1 },
-        () => {},
-        (err) => {
-          refused ??= err;
-        },
-      );
-      request.abort();
-      // Only the cache filling is waited out: any other answer (403 for a kubeconfig that may not
-      // watch every namespace) is the adapters' to meet with their own accounts.
-      if ((refused as { statusCode?: number } | undefined)?.statusCode !== 429) break;
+    // Only the cache filling is waited out: any other answer (403 for a kubeconfig that may not
+    // watch every namespace) is the adapters' to meet with their own accounts.
+    while ((await watchStatus(kubeconfig, path)) === 429) {
       if (Date.now() > deadline)
-        throw new Error(`${path}: watches still refused (429) after ${timeoutMs} ms`, { cause: refused });
+        throw new Error(`${path}: watches still refused (429) after ${timeoutMs} ms`);
       await delay(100);
     }
   }

@@ -4,12 +4,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Watch } from '@kubernetes/client-node';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadKubeConfig } from '../../lib/k8s/kubeconfig';
 import { serviceAccountKubeconfig } from '../../localcluster/service-account-kubeconfig';
-import { awaitWatchable, isCustom } from '../../localcluster/watchable';
+import { awaitWatchable, isCustom, watchStatus } from '../../localcluster/watchable';
 import { type SharedCluster, sharedCluster } from '../support/cluster';
 
 const test = suite<{ c: SharedCluster; crds: string[] }>('watchable custom resources');
@@ -59,22 +58,6 @@ async function freshCrd(ctx: { c: SharedCluster; crds: string[] }) {
   return { Group: group, Version: 'v1', Resource: plural };
 }
 
-/** The status a watch of `path` is answered with (200 when accepted). */
-async function watchStatus(c: SharedCluster, path: string): Promise<number> {
-  let status = 200;
-  const request = await new Watch(loadKubeConfig({ KUBECONFIG: c.kubeconfig })).watch(
-    path,
-    { timeoutSeconds: 1 },
-    () => {},
-    (err) => {
-      if (err && status === 200) status = (err as { statusCode?: number }).statusCode ?? 0;
-    },
-  );
-  const answered = status;
-  request.abort();
-  return answered;
-}
-
 test('only custom resources are waited for', () => {
   assert.ok(isCustom({ Group: 'gpss.gpdb.io', Version: 'v1', Resource: 'gpssclusters' }));
   assert.not.ok(isCustom({ Group: '', Version: 'v1', Resource: 'pods' }));
@@ -86,7 +69,7 @@ test('a watch of a CRD installed moments ago is accepted at the first try once a
   const gvr = await freshCrd(ctx);
   await awaitWatchable(ctx.c.kubeconfig, [gvr]);
   const path = `/apis/${gvr.Group}/${gvr.Version}/${gvr.Resource}`;
-  assert.is(await watchStatus(ctx.c, path), 200);
+  assert.is(await watchStatus(ctx.c.kubeconfig, path), 200);
 });
 
 test('any other refusal is not waited out: a kubeconfig that may not watch returns at once', async (ctx) => {
@@ -96,7 +79,7 @@ test('any other refusal is not waited out: a kubeconfig that may not watch retur
   const nobody = await serviceAccountKubeconfig(admin, { namespace: 'default', name: 'default' }, dir);
   const path = `/apis/${gvr.Group}/${gvr.Version}/${gvr.Resource}`;
   await awaitWatchable(ctx.c.kubeconfig, [gvr]);
-  assert.is(await watchStatus({ ...ctx.c, kubeconfig: nobody }, path), 403, 'refused for want of RBAC');
+  assert.is(await watchStatus(nobody, path), 403, 'refused for want of RBAC');
   // Waiting out a 403 would end in the deadline's error.
   await awaitWatchable(nobody, [gvr], { timeoutMs: 5_000 });
 });
